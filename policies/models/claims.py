@@ -125,6 +125,7 @@ class EmployeeAction(Claim):
     reported_on = models.DateField(
         null=True, blank=True, help_text="When it was first publicly reported."
     )
+    reported_precision = precision_field()
     participants_estimate = models.PositiveIntegerField(null=True, blank=True)
     participants_description = models.CharField(
         max_length=200, blank=True, help_text="As reported, e.g. 'some employees'."
@@ -155,6 +156,7 @@ class EmployeeAction(Claim):
             precision_constraint("started"),
             precision_constraint("ended"),
             precision_constraint("responded"),
+            precision_constraint("reported"),
             date_order_constraint("started_on", "ended_on"),
             models.CheckConstraint(
                 condition=Q(names_nobody=False) | Q(named_participants=""),
@@ -175,6 +177,10 @@ class EmployeeAction(Claim):
     @property
     def ended(self):
         return event_date(self, "ended")
+
+    @property
+    def reported(self):
+        return event_date(self, "reported")
 
     @property
     def responded(self):

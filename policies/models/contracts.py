@@ -17,6 +17,7 @@ from .organisations import Agency, Company, Product
 
 
 class SaleRoute(models.TextChoices):
+    UNKNOWN = "unknown", "Route not reported"
     DIRECT = "direct", "Sold directly by the vendor"
     RESELLER = "reseller", "Sold through a reseller"
     PRIME = "prime", "Supplied under a prime contractor"
@@ -41,7 +42,7 @@ class Contract(Claim):
         related_name="intermediated_contracts",
         help_text="The reseller or prime contractor, if the sale went through one.",
     )
-    route = models.CharField(max_length=10, choices=SaleRoute.choices, default=SaleRoute.DIRECT)
+    route = models.CharField(max_length=10, choices=SaleRoute.choices, default=SaleRoute.UNKNOWN)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     award_id = models.CharField(
@@ -96,8 +97,8 @@ class Contract(Claim):
                 name="contract_intermediary_not_vendor",
             ),
             models.CheckConstraint(
-                condition=Q(route=SaleRoute.DIRECT, intermediary__isnull=True)
-                | (~Q(route=SaleRoute.DIRECT) & Q(intermediary__isnull=False)),
+                condition=Q(route__in=[SaleRoute.DIRECT, SaleRoute.UNKNOWN], intermediary__isnull=True)
+                | (Q(route__in=[SaleRoute.RESELLER, SaleRoute.PRIME]) & Q(intermediary__isnull=False)),
                 name="contract_route_matches_intermediary",
             ),
             models.UniqueConstraint(
