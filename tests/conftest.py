@@ -10,6 +10,13 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_login_lockout(settings):
+    # django-axes refuses client.login() (no request); the lockout has its own tests
+    # (tests/test_security_login.py), which switch it back on.
+    settings.AXES_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def _browser():
     chromium_or_skip()

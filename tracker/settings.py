@@ -5,6 +5,7 @@ on a value it cannot parse, so a typo in production fails at start-up, not later
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,16 @@ def env_int(name, default):
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_float(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
 
 
 def env_list(name, default=()):
@@ -84,6 +95,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "simple_history",
+    "csp",
+    "axes",
     "policies",
 ]
 
@@ -97,6 +110,9 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "policies.faults.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -182,6 +198,47 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)  # staff sign in again each day
+
+# Content Security Policy (django-csp 4): only this site's own files; no inline
+# scripts or styles, no plugins, no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Staff login lockout (django-axes, database-backed): after LOGIN_FAILURE_LIMIT
+# failures from one address, or against one username, logins are refused for
+# LOGIN_LOCKOUT_MINUTES. `manage.py axes_reset` lifts every lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "policies/errors/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "policies.login_protection.client_ip"
+
+# Gap analysis (policies/gaps/, docs/gap-analysis.md). The method page shows these values.
+# A growth signal fires when a later value is MORE than GAP_GROWTH_THRESHOLD times the
+# baseline (3.0: "more than tripled"); the windows are in days.
+GAP_GROWTH_THRESHOLD = env_float("GAP_GROWTH_THRESHOLD", 3.0)
+GAP_WEAKENED_WINDOW_DAYS = env_int("GAP_WEAKENED_WINDOW_DAYS", 365)
+GAP_EMPLOYEE_RESPONSE_DAYS = env_int("GAP_EMPLOYEE_RESPONSE_DAYS", 90)
+GAP_DETECT_ON_SAVE = env_bool("GAP_DETECT_ON_SAVE", True)
+if GAP_GROWTH_THRESHOLD <= 1:
+    raise ImproperlyConfigured("GAP_GROWTH_THRESHOLD must be greater than 1 (a growth factor).")
 
 # Who the site says it is, for "cite this" blocks and feeds.
 SITE_NAME = env_str("SITE_NAME", "Corporate Human-Rights Policy Tracker")
