@@ -22,6 +22,7 @@ from .gaps import (  # noqa: F401
     SignalEvidence,
     SignalStatus,
 )
+from .imports import ImportKind, ImportRun, ImportRunRecord, ImportRunStatus  # noqa: F401
 from .organisations import (  # noqa: F401
     Agency,
     AliasScheme,
