@@ -1,16 +1,26 @@
 from django.urls import path
 
-from .views import pages
+from .views import agencies, companies, feeds, gaps, history, home, policies, records, search, sources, topics
 
 app_name = "policies"
 
 urlpatterns = [
-    path("", pages.home, name="home"),
-    path("companies/<slug:slug>/", pages.company, name="company"),
-    path("agencies/<slug:slug>/", pages.agency, name="agency"),
-    path("companies/<slug:company_slug>/policies/<slug:slug>/", pages.policy, name="policy"),
-    path("gaps/<slug:slug>/", pages.gap, name="gap"),
-    path("sources/<int:pk>/", pages.source, name="source"),
-    path("topics/<slug:slug>/", pages.topic, name="topic"),
-    path("records/<str:kind>/<int:pk>/", pages.record, name="record"),
+    path("", home.home, name="home"),
+    path("companies/", companies.directory, name="companies"),
+    path("companies/<slug:slug>/", companies.company, name="company"),
+    path("agencies/<slug:slug>/", agencies.agency, name="agency"),
+    path("companies/<slug:company_slug>/policies/<slug:slug>/", policies.policy, name="policy"),
+    path("gaps/", gaps.gap_list, name="gaps"),
+    path("gaps/<slug:slug>/", gaps.gap, name="gap"),
+    path("sources/<int:pk>/", sources.source, name="source"),
+    path("topics/", topics.topic_list, name="topics"),
+    path("topics/<slug:slug>/", topics.topic, name="topic"),
+    path("records/<str:kind>/<int:pk>/", records.record, name="record"),
+    path("history/<str:kind>/<int:pk>/", history.record_history_view, name="history"),
+    path("changes/", history.changes, name="changes"),
+    path("search/", search.search, name="search"),
+    path("feeds/changes/", feeds.RecentChangesFeed(), name="feed-changes"),
+    path("feeds/gaps/", feeds.GapsFeed(), name="feed-gaps"),
+    path("feeds/companies/<slug:slug>/", feeds.CompanyFeed(), name="feed-company"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed-topic"),
 ]

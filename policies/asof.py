@@ -1,0 +1,62 @@
+"""`?as_of=YYYY-MM-DD`: public pages as the tracker recorded them on a past day (record time).
+
+`as_of_from(request)` reads the parameter (400 on a malformed or future date);
+`snapshot(model, when)` is the model's queryset then, or now when `when` is None.
+"""
+
+import datetime
+
+from django.core.exceptions import BadRequest
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import EmployeeAction
+from .models.base import PUBLIC_STATUSES
+
+
+def parse_as_of(text):
+    """The end of the named day (UTC) as an aware datetime; ValueError if not a past-or-today date."""
+    day = datetime.date.fromisoformat(text.strip())
+    if len(text.strip()) != 10:
+        raise ValueError("as_of must be YYYY-MM-DD")
+    if day > timezone.now().date():
+        raise ValueError("as_of is in the future")
+    end = datetime.datetime.combine(day, datetime.time.max)
+    return timezone.make_aware(end, datetime.UTC)
+
+
+def as_of_from(request):
+    raw = request.GET.get("as_of", "")
+    if not raw:
+        return None
+    try:
+        return parse_as_of(raw)
+    except ValueError:
+        raise BadRequest("as_of must be a date like 2025-07-14, not in the future.") from None
+
+
+def snapshot(model, when=None):
+    """All rows of `model` as they stood at `when` (instances), or the live table."""
+    if when is None:
+        return model.objects.all()
+    return model.history.as_of(when)
+
+
+def public_snapshot(model, when=None):
+    """The records the public could see at `when`.
+
+    Employee actions must be public now too: an embargo or redaction added later
+    protects people retroactively, so it applies to past views as well.
+    """
+    if when is None:
+        return model.objects.public()
+    qs = snapshot(model, when).filter(editorial_status__in=PUBLIC_STATUSES)
+    if model is EmployeeAction:
+        today = timezone.localdate()
+        qs = qs.filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
+        qs = qs.filter(id__in=EmployeeAction.objects.public().values("id"))
+    return qs
+
+
+def as_of_label(when):
+    return when.date() if when else None

@@ -1,0 +1,199 @@
+"""A server-rendered SVG chart of a company's deeds against its words, on one time axis.
+
+Panels: one per observed quantity (e.g. data stored in TB) and one for contract
+amounts per currency. Policy versions, commitment changes and statements are
+numbered vertical markers across every panel. No JavaScript; the page shows a
+table of the same numbers as the text alternative.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from .timeline import WORDS
+
+WIDTH = 720
+LEFT = 64
+RIGHT = 16
+PANEL_HEIGHT = 150
+PANEL_GAP = 44
+TOP = 28
+AXIS = 30
+
+
+@dataclass
+class Point:
+    entry: object
+    value: Decimal
+    label: str
+
+
+@dataclass
+class Series:
+    title: str
+    unit: str
+    points: list = field(default_factory=list)
+    style: str = "line"  # "line" for observations, "stem" for contract amounts
+
+
+@dataclass
+class Marker:
+    number: int
+    entry: object
+
+
+@dataclass
+class Chart:
+    series: list
+    markers: list
+    svg: str = ""
+
+    @property
+    def is_empty(self):
+        return not self.series
+
+
+def _series(entries):
+    found = {}
+    for e in entries:
+        if e.kind == "observation":
+            o = e.record
+            key = ("observation", o.metric, o.unit)
+            title = f"{o.get_metric_display()} ({o.unit})"
+            unit = o.unit
+            approx = "about " if o.is_approximate else ""
+            point = Point(e, o.value, f"{approx}{o.value:,.0f} {o.unit}")
+            style = "line"
+        elif e.kind == "contract" and e.record.amount is not None and e.date:
+            c = e.record
+            key = ("contract", c.currency)
+            title, unit, style = f"Contract amounts ({c.currency})", c.currency, "stem"
+            point = Point(e, c.amount, f"{c.amount:,.0f} {c.currency}")
+        else:
+            continue
+        if not e.date:
+            continue
+        found.setdefault(key, Series(title, unit, style=style)).points.append(point)
+    return sorted(found.values(), key=lambda s: (s.style != "line", s.title))
+
+
+def build_chart(entries):
+    series = _series(entries)
+    markers = [
+        Marker(i, e) for i, e in enumerate((e for e in entries if e.side == WORDS and e.date), 1)
+    ]
+    chart = Chart(series=series, markers=markers)
+    if series:
+        chart.svg = _render(chart)
+    return chart
+
+
+def _time_range(chart):
+    days = [p.entry.date.date.toordinal() for s in chart.series for p in s.points]
+    days += [m.entry.date.date.toordinal() for m in chart.markers]
+    lo, hi = min(days), max(days)
+    pad = max(15, (hi - lo) // 20)
+    return lo - pad, hi + pad
+
+
+def _render(chart):
+    lo, hi = _time_range(chart)
+    plot_w = WIDTH - LEFT - RIGHT
+
+    def x(date):
+        return LEFT + (date.toordinal() - lo) / (hi - lo) * plot_w
+
+    height = TOP + len(chart.series) * (PANEL_HEIGHT + PANEL_GAP) + AXIS
+    parts = [_markers(chart, x, height)]
+    for i, s in enumerate(chart.series):
+        top = TOP + i * (PANEL_HEIGHT + PANEL_GAP)
+        parts.append(_panel(s, x, top))
+    parts.append(_axis(lo, hi, x, height - AXIS + 4))
+    body = mark_safe("".join(parts))
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="chart-title chart-desc"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title>'
+        '<desc id="chart-desc">{}</desc>{}</svg>',
+        WIDTH, height, "Deeds against words over time",
+        "Observed usage and contract amounts over time, with numbered markers for policy "
+        "versions, commitment changes and statements. The table below gives the same numbers.",
+        body,
+    )
+
+
+def _markers(chart, x, height):
+    return format_html_join(
+        "",
+        '<g class="marker"><line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}"/>'
+        '<circle cx="{0:.1f}" cy="{3}" r="9"/><text x="{0:.1f}" y="{4}" text-anchor="middle">{5}</text></g>',
+        (
+            (x(m.entry.date.date), TOP - 6, height - AXIS, TOP - 14, TOP - 10, m.number)
+            for m in chart.markers
+        ),
+    )
+
+
+def _panel(series, x, top):
+    peak = max(p.value for p in series.points) or Decimal(1)
+
+    def y(value):
+        return top + PANEL_HEIGHT - float(value / peak) * (PANEL_HEIGHT - 10)
+
+    coords = [(x(p.entry.date.date), y(p.value), p) for p in series.points]
+    base = top + PANEL_HEIGHT
+    frame = format_html(
+        '<text class="panel-title" x="{}" y="{}">{}</text>'
+        '<line class="baseline" x1="{}" x2="{}" y1="{}" y2="{}"/>'
+        '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>'
+        '<text class="tick" x="{}" y="{}" text-anchor="end">0</text>',
+        LEFT, top - 4, series.title, LEFT, WIDTH - RIGHT, base, base,
+        LEFT - 6, top + 14, f"{peak:,.0f}", LEFT - 6, base,
+    )
+    if series.style == "line":
+        path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, _ in coords)
+        shape = format_html('<polyline class="series" points="{}"/>', path)
+    else:
+        shape = format_html_join(
+            "", '<line class="stem" x1="{0:.1f}" x2="{0:.1f}" y1="{1:.1f}" y2="{2:.1f}"/>',
+            ((cx, cy, base) for cx, cy, _ in coords),
+        )
+    dots = format_html_join(
+        "",
+        '<a href="{}"><circle class="point" cx="{:.1f}" cy="{:.1f}" r="5"><title>{}: {}</title></circle></a>'
+        '<text class="value" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>',
+        (
+            (p.entry.url, cx, cy, p.entry.date, p.label, cx, cy - 9, _short(p.value))
+            for cx, cy, p in coords
+        ),
+    )
+    return frame + shape + dots
+
+
+def _short(value):
+    value = float(value)
+    for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(value) >= size and size >= 1e6:
+            return f"{value / size:,.1f}{suffix}"
+    return f"{value:,.0f}"
+
+
+def _months(first, last):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield datetime.date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _axis(lo, hi, x, y):
+    first, last = datetime.date.fromordinal(lo), datetime.date.fromordinal(hi)
+    months = [m for m in _months(first, last) if m.toordinal() >= lo]
+    step = max(1, len(months) // 6)
+    ticks = [m for i, m in enumerate(months) if i % step == 0]
+    return format_html_join(
+        "",
+        '<text class="tick" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+        ((x(t), y + 12, t.strftime("%b %Y")) for t in ticks),
+    )

@@ -1,0 +1,65 @@
+"""Query functions for the public listings, one per listing, shared by pages and feeds."""
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+
+from .asof import public_snapshot
+from .models import Company, Gap, RightOfReply
+from .models.gaps import OPEN_GAP_STATUSES
+from .search import search_queryset
+
+SEVERITY_ORDER = Case(
+    When(severity="high", then=Value(0)), When(severity="medium", then=Value(1)),
+    default=Value(2), output_field=IntegerField(),
+)
+
+
+def public_replies():
+    return Prefetch("replies", queryset=RightOfReply.objects.public().order_by("-asked_on"))
+
+
+def public_gaps(company=None, when=None):
+    """Public gaps, open ones first, then by severity and recency (as recorded at `when`).
+
+    Queries: the gaps with company and commitment (1), their public replies (1).
+    """
+    from django.db.models import prefetch_related_objects
+
+    qs = public_snapshot(Gap, when).filter(company__editorial_status__in=("published", "retracted"))
+    if company is not None:
+        qs = qs.filter(company_id=company.pk)
+    qs = qs.annotate(
+        is_closed=Case(When(status__in=OPEN_GAP_STATUSES, then=Value(0)), default=Value(1),
+                       output_field=IntegerField()),
+        severity_rank=SEVERITY_ORDER,
+    ).order_by("is_closed", "severity_rank", "-created_at")
+    if when is None:
+        return qs.select_related("company", "commitment").prefetch_related(public_replies())
+    gaps = list(qs)
+    prefetch_related_objects(gaps, "company", "commitment", public_replies())
+    return gaps
+
+
+def open_gap_count():
+    return Gap.objects.public().filter(status__in=OPEN_GAP_STATUSES).count()
+
+
+def company_directory(q="", topic=None, agency=None, open_gaps=False):
+    """Public companies for the directory, filtered; annotated with their open-gap count."""
+    qs = Company.objects.public()
+    if q:
+        qs = search_queryset(qs, q)
+    if topic is not None:
+        qs = qs.filter(
+            Q(policies__commitments__topics=topic) | Q(statements__topics=topic)
+            | Q(products__capabilities__topics=topic)
+        )
+    if agency is not None:
+        qs = qs.filter(Q(contracts__agency=agency) | Q(intermediated_contracts__agency=agency))
+    ids = qs.values("id")
+    result = Company.objects.filter(id__in=ids).annotate(
+        open_gaps=Count("gaps", filter=Q(gaps__status__in=OPEN_GAP_STATUSES,
+                                          gaps__editorial_status__in=("published", "retracted")))
+    )
+    if open_gaps:
+        result = result.filter(open_gaps__gt=0)
+    return result.order_by("name")

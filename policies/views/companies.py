@@ -1,0 +1,120 @@
+"""The company directory and the company page, where words meet deeds."""
+
+from django.core.exceptions import BadRequest
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from ..asof import as_of_from, public_snapshot, snapshot
+from ..chart import build_chart
+from ..listings import company_directory, public_gaps
+from ..models import (
+    Agency,
+    Commitment,
+    CommitmentClause,
+    Company,
+    CompanyAlias,
+    CompanyRelationship,
+    Product,
+    ProductCapability,
+    Topic,
+)
+from ..models.base import PUBLIC_STATUSES
+from ..timeline import company_timeline
+from .paging import paginate
+
+
+def _optional(model, request, name):
+    """The object named by ?<name>=<slug>, None when absent; 400 when unknown."""
+    slug = request.GET.get(name, "").strip()
+    if not slug:
+        return None
+    obj = model.objects.filter(slug=slug).first()
+    if obj is None:
+        raise BadRequest(f"Unknown {name}.")
+    return obj
+
+
+def directory(request):
+    topic = _optional(Topic, request, "topic")
+    agency = _optional(Agency, request, "agency")
+    q = request.GET.get("q", "").strip()[:200]
+    open_gaps = request.GET.get("open_gaps") == "1"
+    page = paginate(request, company_directory(q=q, topic=topic, agency=agency, open_gaps=open_gaps))
+    context = {
+        "page": page, "q": q, "topic": topic, "agency": agency, "open_gaps": open_gaps,
+        "topics": Topic.objects.all(), "agencies": Agency.objects.public(),
+    }
+    return render(request, "policies/companies.html", context)
+
+
+def _company(slug, when):
+    if when is None:
+        return get_object_or_404(Company.objects.public(), slug=slug)
+    found = public_snapshot(Company, when).filter(slug=slug).first()
+    if found is None:
+        raise Http404("The tracker had not published this company on that date.")
+    return found
+
+
+def _family(company):
+    """Published corporate links either way, with both companies (1 query)."""
+    links = (
+        CompanyRelationship.objects.public()
+        .filter(Q(parent=company) | Q(child=company))
+        .filter(parent__editorial_status__in=PUBLIC_STATUSES, child__editorial_status__in=PUBLIC_STATUSES)
+        .select_related("parent", "child")
+    )
+    return list(links)
+
+
+def _products(company, when):
+    """Products with their capabilities (2 queries)."""
+    products = list(public_snapshot(Product, when).filter(company_id=company.pk))
+    prefetch_related_objects(
+        products,
+        Prefetch("productcapability_set", queryset=ProductCapability.objects.select_related("capability")),
+    )
+    return products
+
+
+def _commitments(company, when):
+    """Commitments with their latest public wording (4 queries: commitments, clauses, versions, policies)."""
+    commitments = list(public_snapshot(Commitment, when).filter(policy__company_id=company.pk))
+    clauses = (
+        snapshot(CommitmentClause, when)
+        .filter(version__editorial_status__in=PUBLIC_STATUSES)
+        .filter(commitment_id__in=[c.pk for c in commitments])
+        .order_by("version__effective_on")
+    )
+    clauses = list(clauses)
+    prefetch_related_objects(clauses, "version__policy")
+    latest = {}
+    for clause in clauses:
+        latest[clause.commitment_id] = clause
+    for c in commitments:
+        c.latest_clause = latest.get(c.pk)
+    return commitments
+
+
+def company(request, slug):
+    when = as_of_from(request)
+    obj = _company(slug, when)
+    timeline = company_timeline(obj, when)
+    sources = {}
+    for entry in timeline:
+        for citation in entry.citations:
+            sources.setdefault(citation.source.pk, citation.source)
+    context = {
+        "company": obj,
+        "as_of": when,
+        "aliases": list(snapshot(CompanyAlias, when).filter(company_id=obj.pk).order_by("value")),
+        "family": _family(obj),
+        "products": _products(obj, when),
+        "commitments": _commitments(obj, when),
+        "gaps": list(public_gaps(company=obj, when=when)),
+        "timeline": timeline,
+        "chart": build_chart(timeline),
+        "sources": sorted(sources.values(), key=lambda s: (s.publisher, s.title)),
+    }
+    return render(request, "policies/company.html", context)

@@ -1,0 +1,30 @@
+"""Topic pages: the commitments, statements, employee actions, gaps and products on a topic."""
+
+from django.shortcuts import get_object_or_404, render
+
+from ..listings import public_gaps
+from ..models import Commitment, EmployeeAction, Product, Statement, Topic
+from ..models.base import PUBLIC_STATUSES
+
+
+def topic_list(request):
+    return render(request, "policies/topics.html", {"topics": Topic.objects.all()})
+
+
+def topic(request, slug):
+    obj = get_object_or_404(Topic, slug=slug)
+    # Queries: topic (1), commitments, statements, employee actions, gaps (+1 replies), products: 1 each.
+    public_company = {"company__editorial_status__in": PUBLIC_STATUSES}
+    context = {
+        "topic": obj,
+        "commitments": Commitment.objects.public().filter(topics=obj).select_related("policy__company")
+        .filter(policy__company__editorial_status__in=PUBLIC_STATUSES).distinct(),
+        "statements": Statement.objects.public().filter(topics=obj, **public_company)
+        .select_related("company").distinct(),
+        "actions": EmployeeAction.objects.public().filter(topics=obj, **public_company)
+        .select_related("company").distinct(),
+        "gaps": public_gaps().filter(commitment__topics=obj).distinct(),
+        "products": Product.objects.public().filter(capabilities__topics=obj).select_related("company")
+        .distinct(),
+    }
+    return render(request, "policies/topic.html", context)
