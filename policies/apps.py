@@ -6,4 +6,9 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policy tracker"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import signals  # noqa: F401  (connects history attribution)
+        from .roles import ensure_groups
+
+        post_migrate.connect(ensure_groups, sender=self, dispatch_uid="policies_ensure_groups")

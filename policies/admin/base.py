@@ -1,0 +1,186 @@
+"""What every tracked admin shares: a reason on every change, and no lost edits.
+
+Reuse these in any ModelAdmin for a tracked model (one with `history` and `revision`):
+
+    from policies.admin.base import TrackedAdmin
+
+    @admin.register(MyModel)
+    class MyModelAdmin(TrackedAdmin):
+        ...
+
+- `ReasonForm` (the default `form`) adds a required "Reason for this change" that is
+  stored as `history_change_reason` of the record and of every inline row saved with it,
+  and a hidden `revision_seen` checked against the row (locked) before saving: a stale
+  form is refused, the user's input kept, and what changed meanwhile is listed. A custom
+  `form` must subclass `ReasonForm`.
+- `ReasonAdminMixin` applies the reason to inlines, deletions (the delete page asks for
+  one) and bulk actions (`ReasonActionForm` puts a reason box next to the action menu;
+  an action reads it with `action_reason(request)` and must refuse when it is empty).
+- `TrackedAdmin` = the mixin + field-by-field history with word diffs and revert
+  (`history.HistoryAdminMixin`) on top of django-simple-history's `SimpleHistoryAdmin`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.actions import delete_selected
+from django.http import QueryDict
+
+from ..locking import StaleEdit, check_revision
+from .history import HistoryAdminMixin
+from .validation import friendly_errors
+
+REASON_LABEL = "Reason for this change"
+REASON_HELP = (
+    "Required. Shown publicly with the record's history, so write it for readers "
+    "(e.g. “Added the July 2025 figure from the agency's budget request”). Never name staff."
+)
+REASON_MISSING = "Give a reason for this change. It is shown publicly with the history; nothing was saved."
+
+
+def reason_field(**kwargs):
+    return forms.CharField(
+        label=REASON_LABEL,
+        max_length=1000,
+        help_text=REASON_HELP,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80, "class": "vLargeTextField"}),
+        error_messages={"required": REASON_MISSING},
+        **kwargs,
+    )
+
+
+class ReasonForm(forms.ModelForm):
+    """A ModelForm that requires a reason and refuses a save based on a stale revision."""
+
+    change_reason = reason_field()
+    revision_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    stale_edit = None  # set to a locking.StaleEdit when the record moved under the user
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["revision_seen"].initial = self.instance.revision
+
+    def clean(self):
+        cleaned = super().clean()
+        friendly_errors(self)
+        if self.instance.pk and not self.errors:
+            self._check_revision(cleaned.get("revision_seen"))
+        return cleaned
+
+    def _check_revision(self, seen):
+        try:
+            check_revision(type(self.instance), self.instance.pk, seen)
+        except StaleEdit as stale:
+            self.stale_edit = stale
+            # The next save is a deliberate overwrite: carry the revision the user has now seen.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("revision_seen")] = stale.record.revision
+            raise forms.ValidationError(
+                "Someone else saved this record while you were editing it. Nothing of yours "
+                "was saved: your input is still in the form below. Check their changes (listed "
+                "above), then save again to keep your version.",
+                code="stale",
+            ) from None
+
+
+class ReasonActionForm(helpers.ActionForm):
+    change_reason = forms.CharField(
+        label="Reason (shown publicly)",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 40, "placeholder": "Reason for this change"}),
+    )
+
+
+def action_reason(request):
+    """The reason typed next to the action menu, or "" (the action must then refuse)."""
+    return (request.POST.get("change_reason") or "").strip()
+
+
+class ReasonAdminMixin:
+    form = ReasonForm
+    action_form = ReasonActionForm
+    delete_confirmation_template = "admin/policies/delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/policies/delete_selected_confirmation.html"
+
+    def get_fieldsets(self, request, obj=None):
+        own = ("change_reason", "revision_seen")
+        fieldsets = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in own]})
+            for name, opts in super().get_fieldsets(request, obj)
+        ]
+        fieldsets = [fs for fs in fieldsets if fs[1]["fields"]]
+        return [*fieldsets, (REASON_LABEL, {"fields": list(own), "classes": ["reason"]})]
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"].strip()
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data["change_reason"].strip()
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj._history_user = request.user
+            obj.delete()
+        for obj in instances:
+            obj._change_reason = reason
+            obj._history_user = request.user
+            obj.save()
+        formset.save_m2m()
+
+    def delete_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), "reason_help": REASON_HELP}
+        if request.method == "POST" and not action_reason(request):
+            # Show the confirmation page again, with the error, instead of deleting.
+            request.POST = QueryDict()
+            extra_context["reason_error"] = REASON_MISSING
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        obj._change_reason = action_reason(request)
+        obj._history_user = request.user
+        obj.delete()
+
+    def delete_queryset(self, request, queryset):
+        # One delete() per row (not queryset.delete()) so each history row carries the reason.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (delete_selected_with_reason, name, description)
+        return actions
+
+
+def delete_selected_with_reason(modeladmin, request, queryset):
+    if not action_reason(request):
+        modeladmin.message_user(request, REASON_MISSING, messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+class TrackedAdmin(ReasonAdminMixin, HistoryAdminMixin):
+    """The admin base for every tracked model: reason, locking, history, revert."""
+
+    list_per_page = 50
+    readonly_fields = ("revision",)
+    change_form_template = "admin/policies/change_form.html"
+
+
+class TrackedInlineMixin:
+    """Inline rows of a tracked model: the parent's reason is applied by `save_formset`."""
+
+    extra = 0
+    show_change_link = False
+
+
+class TrackedTabularInline(TrackedInlineMixin, admin.TabularInline):
+    pass
+
+
+class TrackedStackedInline(TrackedInlineMixin, admin.StackedInline):
+    pass

@@ -1,0 +1,67 @@
+"""Companies (with aliases), corporate families, agencies and products."""
+
+from django.contrib import admin
+
+from ..models import Agency, Company, CompanyAlias, CompanyRelationship, Product, ProductCapability
+from .base import TrackedAdmin, TrackedTabularInline
+from .inlines import CitationInline
+from .workflow import CitableAdmin, editorial_badge
+
+
+class CompanyAliasInline(TrackedTabularInline):
+    model = CompanyAlias
+    fields = ("scheme", "value", "is_former_name", "valid_from", "valid_to")
+
+
+@admin.register(Company)
+class CompanyAdmin(CitableAdmin):
+    list_display = ("name", "slug", editorial_badge, "citations", "updated_at")
+    list_filter = ("editorial_status", "updated_at")
+    search_fields = ("name", "slug", "aliases__value")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [CompanyAliasInline, CitationInline]
+
+
+@admin.register(CompanyAlias)
+class CompanyAliasAdmin(TrackedAdmin):
+    list_display = ("value", "scheme", "company", "is_former_name", "valid_from", "valid_to")
+    list_filter = ("scheme", "is_former_name")
+    list_select_related = ("company",)
+    search_fields = ("value", "company__name")
+    autocomplete_fields = ("company",)
+
+
+@admin.register(CompanyRelationship)
+class CompanyRelationshipAdmin(CitableAdmin):
+    list_display = ("child", "kind", "parent", "started_on", "ended_on", editorial_badge, "citations")
+    list_filter = ("kind", "editorial_status")
+    list_select_related = ("parent", "child")
+    search_fields = ("parent__name", "child__name")
+    autocomplete_fields = ("parent", "child")
+
+
+@admin.register(Agency)
+class AgencyAdmin(CitableAdmin):
+    list_display = ("name", "abbreviation", "parent", "jurisdiction", "code", editorial_badge, "citations")
+    list_filter = ("editorial_status", "jurisdiction")
+    list_select_related = ("parent",)
+    search_fields = ("name", "abbreviation", "code", "slug")
+    autocomplete_fields = ("parent",)
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class ProductCapabilityInline(TrackedTabularInline):
+    model = ProductCapability
+    fields = ("capability", "note")
+    autocomplete_fields = ("capability",)
+
+
+@admin.register(Product)
+class ProductAdmin(CitableAdmin):
+    list_display = ("name", "company", editorial_badge, "citations", "updated_at")
+    list_filter = ("editorial_status", "capabilities")
+    list_select_related = ("company",)
+    search_fields = ("name", "slug", "company__name", "description")
+    autocomplete_fields = ("company",)
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [ProductCapabilityInline, CitationInline]

@@ -1,0 +1,61 @@
+"""Policies, their dated versions (long text, word-diffed in history) and commitments."""
+
+from django.contrib import admin
+
+from ..models import Commitment, CommitmentClause, CommitmentTopic, Policy, PolicyVersion
+from .base import TrackedAdmin, TrackedTabularInline
+from .inlines import CitationInline
+from .workflow import CitableAdmin, editorial_badge
+
+
+@admin.register(Policy)
+class PolicyAdmin(CitableAdmin):
+    list_display = ("title", "company", "kind", editorial_badge, "citations", "updated_at")
+    list_filter = ("editorial_status", "kind", "company")
+    list_select_related = ("company",)
+    search_fields = ("title", "slug", "company__name", "summary")
+    autocomplete_fields = ("company",)
+    prepopulated_fields = {"slug": ("title",)}
+
+
+class CommitmentClauseInline(TrackedTabularInline):
+    model = CommitmentClause
+    fk_name = "version"
+    fields = ("commitment", "text", "stance", "change", "change_suggested", "change_confirmed")
+    autocomplete_fields = ("commitment",)
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(CitableAdmin):
+    list_display = ("__str__", "policy", "effective_on", "is_excerpt", editorial_badge, "citations")
+    list_filter = ("editorial_status", "effective_on", "policy__company")
+    list_select_related = ("policy", "policy__company")
+    search_fields = ("policy__title", "policy__company__name", "text")
+    autocomplete_fields = ("policy",)
+    inlines = [CommitmentClauseInline, CitationInline]
+
+
+class CommitmentTopicInline(TrackedTabularInline):
+    model = CommitmentTopic
+    fields = ("topic",)
+    autocomplete_fields = ("topic",)
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(CitableAdmin):
+    list_display = ("title", "policy", "depends_on_use", editorial_badge, "citations")
+    list_filter = ("editorial_status", "topics", "depends_on_use", "policy__company")
+    list_select_related = ("policy", "policy__company")
+    search_fields = ("title", "slug", "policy__title", "policy__company__name")
+    autocomplete_fields = ("policy",)
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [CommitmentTopicInline, CitationInline]
+
+
+@admin.register(CommitmentClause)
+class CommitmentClauseAdmin(TrackedAdmin):
+    list_display = ("commitment", "version", "change", "change_suggested", "change_confirmed")
+    list_filter = ("change", "change_suggested", "change_confirmed")
+    list_select_related = ("commitment", "version", "version__policy", "version__policy__company")
+    search_fields = ("text", "commitment__title")
+    autocomplete_fields = ("commitment", "version")

@@ -1,0 +1,185 @@
+"""The editorial workflow in the admin: drafts, review, publish, retract, un-publish.
+
+`PublishableAdmin` is the base for every record the public may see. Editors create
+and change drafts; the status fields are read-only in the form and move only through
+`policies.editorial` (a page per move, or the bulk actions), which checks the
+reviewer's permission and the "at least one citation" rule.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .. import editorial
+from ..roles import can_publish
+from .base import TrackedAdmin, action_reason, reason_field
+from .inlines import CitationInline, ReplyInline
+from .redaction import RedactionAdminMixin
+
+MOVES = {
+    "publish": ("Publish", editorial.publish),
+    "retract": ("Retract", editorial.retract),
+    "unpublish": ("Un-publish (back to draft)", editorial.unpublish),
+}
+
+
+class MoveForm(forms.Form):
+    change_reason = reason_field()
+
+    def __init__(self, *args, move, **kwargs):
+        super().__init__(*args, **kwargs)
+        if move == "retract":
+            self.fields["correction_note"] = forms.CharField(
+                label="Public correction note",
+                widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+                help_text="Shown on the record: what was wrong and what readers should rely on instead.",
+            )
+
+
+class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
+    actions = ["publish_selected", "unpublish_selected"]
+    workflow_readonly = ("editorial_status", "published_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), *self.workflow_readonly]
+        if not can_publish(request.user, self.model):
+            readonly.append("correction_note")
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        """Editors change drafts; once a record is public, only reviewers change it."""
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None and obj.is_public:
+            return can_publish(request.user, self.model)
+        return allowed
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request.user, self.model):
+            actions.pop("publish_selected", None)
+            actions.pop("unpublish_selected", None)
+        return actions
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}_"
+        view = self.admin_site.admin_view
+        moves = [
+            path(
+                f"<path:object_id>/{move}/",
+                view(self.editorial_view),
+                {"move": move},
+                name=prefix + move,
+            )
+            for move in MOVES
+        ]
+        return moves + super().get_urls()
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["editorial"] = {
+            "can_publish": can_publish(request.user, self.model),
+            "missing": editorial.missing_for_publication(obj) if obj is not None else [],
+        }
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def editorial_view(self, request, object_id, move):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        if not can_publish(request.user, self.model):
+            raise PermissionDenied
+        label, function = MOVES[move]
+        form = MoveForm(request.POST or None, move=move)
+        if request.method == "POST" and form.is_valid():
+            done = self._apply_move(request, obj, move, function, form)
+            if done:
+                return HttpResponseRedirect(
+                    reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{label}: {obj}",
+            "opts": self.opts,
+            "original": obj,
+            "form": form,
+            "move": move,
+            "label": label,
+            "missing": editorial.missing_for_publication(obj) if move == "publish" else [],
+        }
+        return TemplateResponse(request, "admin/policies/editorial_move.html", context)
+
+    def _apply_move(self, request, obj, move, function, form):
+        data = form.cleaned_data
+        extra = {"correction_note": data["correction_note"]} if move == "retract" else {}
+        try:
+            function(obj, user=request.user, reason=data["change_reason"], **extra)
+        except editorial.EditorialError as error:
+            form.add_error(None, str(error))
+            return False
+        self.log_change(request, obj, f"{MOVES[move][0]}: {data['change_reason']}")
+        self.message_user(request, f"{obj} — {MOVES[move][0].lower()}: done.", messages.SUCCESS)
+        return True
+
+    @staticmethod
+    def _bulk(modeladmin, request, queryset, function, verb):
+        reason = action_reason(request)
+        if not reason:
+            modeladmin.message_user(request, "Type a reason next to the action menu first.", messages.ERROR)
+            return
+        done, refused = 0, []
+        for obj in queryset:
+            try:
+                function(obj, user=request.user, reason=reason)
+                done += 1
+            except editorial.EditorialError as error:
+                refused.append(f"“{obj}”: {error}")
+        if done:
+            modeladmin.message_user(request, f"{verb} {done} record(s).", messages.SUCCESS)
+        for line in refused:
+            modeladmin.message_user(request, f"Not {verb.lower()} {line}", messages.WARNING)
+
+    def publish_selected(self, request, queryset):
+        self._bulk(self, request, queryset, editorial.publish, "Published")
+
+    publish_selected.short_description = "Publish selected (reviewers)"
+
+    def unpublish_selected(self, request, queryset):
+        self._bulk(self, request, queryset, editorial.unpublish, "Un-published")
+
+    unpublish_selected.short_description = "Un-publish selected, back to draft (reviewers)"
+
+
+@admin.display(description="Status", ordering="editorial_status")
+def editorial_badge(obj):
+    return format_html(
+        '<span class="editorial-badge editorial-{}">{}</span>',
+        obj.editorial_status,
+        obj.get_editorial_status_display(),
+    )
+
+
+class CitableAdmin(PublishableAdmin):
+    """A record that cites sources: citations inline, and their count in the list."""
+
+    inlines = [CitationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_count=Count("citations", distinct=True))
+
+    @admin.display(description="Citations", ordering="citation_count")
+    def citations(self, obj):
+        count = getattr(obj, "citation_count", None)
+        if count == 0:
+            return format_html('<span class="missing-citation">{}</span>', "none")
+        return count
+
+
+class ClaimAdmin(CitableAdmin):
+    """A contestable record: citations and right of reply inline."""
+
+    inlines = [CitationInline, ReplyInline]
