@@ -12,3 +12,6 @@ class PoliciesConfig(AppConfig):
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="policies_ensure_groups")
+        from .gaps import hooks as gap_hooks
+
+        gap_hooks.connect()  # re-run the gap rules for the companies a save touches
