@@ -104,7 +104,7 @@ def _render(chart):
     plot_w = WIDTH - LEFT - RIGHT
 
     def x(date):
-        return LEFT + (date.toordinal() - lo) / (hi - lo) * plot_w
+        return _n(LEFT + (date.toordinal() - lo) / (hi - lo) * plot_w)
 
     height = TOP + len(chart.series) * (PANEL_HEIGHT + PANEL_GAP) + AXIS
     parts = [_markers(chart, x, height)]
@@ -127,8 +127,8 @@ def _render(chart):
 def _markers(chart, x, height):
     return format_html_join(
         "",
-        '<g class="marker"><line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}"/>'
-        '<circle cx="{0:.1f}" cy="{3}" r="9"/><text x="{0:.1f}" y="{4}" text-anchor="middle">{5}</text></g>',
+        '<g class="marker"><line x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>'
+        '<circle cx="{0}" cy="{3}" r="9"/><text x="{0}" y="{4}" text-anchor="middle">{5}</text></g>',
         (
             (x(m.entry.date.date), TOP - 6, height - AXIS, TOP - 14, TOP - 10, m.number)
             for m in chart.markers
@@ -140,7 +140,7 @@ def _panel(series, x, top):
     peak = max(p.value for p in series.points) or Decimal(1)
 
     def y(value):
-        return top + PANEL_HEIGHT - float(value / peak) * (PANEL_HEIGHT - 10)
+        return _n(top + PANEL_HEIGHT - float(value / peak) * (PANEL_HEIGHT - 10))
 
     coords = [(x(p.entry.date.date), y(p.value), p) for p in series.points]
     base = top + PANEL_HEIGHT
@@ -153,23 +153,28 @@ def _panel(series, x, top):
         LEFT - 6, top + 14, f"{peak:,.0f}", LEFT - 6, base,
     )
     if series.style == "line":
-        path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy, _ in coords)
+        path = " ".join(f"{cx},{cy}" for cx, cy, _ in coords)
         shape = format_html('<polyline class="series" points="{}"/>', path)
     else:
         shape = format_html_join(
-            "", '<line class="stem" x1="{0:.1f}" x2="{0:.1f}" y1="{1:.1f}" y2="{2:.1f}"/>',
+            "", '<line class="stem" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>',
             ((cx, cy, base) for cx, cy, _ in coords),
         )
     dots = format_html_join(
         "",
-        '<a href="{}"><circle class="point" cx="{:.1f}" cy="{:.1f}" r="5"><title>{}: {}</title></circle></a>'
-        '<text class="value" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>',
+        '<a href="{}"><circle class="point" cx="{}" cy="{}" r="5"><title>{}: {}</title></circle></a>'
+        '<text class="value" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (p.entry.url, cx, cy, p.entry.date, p.label, cx, cy - 9, _short(p.value))
+            (p.entry.url, cx, cy, p.entry.date, p.label, cx, _n(float(cy) - 9), _short(p.value))
             for cx, cy, p in coords
         ),
     )
     return frame + shape + dots
+
+
+def _n(number):
+    """A coordinate as text with one decimal (format_html escapes numbers into strings)."""
+    return f"{number:.1f}"
 
 
 def _short(value):
@@ -194,6 +199,6 @@ def _axis(lo, hi, x, y):
     ticks = [m for i, m in enumerate(months) if i % step == 0]
     return format_html_join(
         "",
-        '<text class="tick" x="{:.1f}" y="{}" text-anchor="middle">{}</text>',
+        '<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>',
         ((x(t), y + 12, t.strftime("%b %Y")) for t in ticks),
     )

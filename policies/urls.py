@@ -1,6 +1,19 @@
 from django.urls import path
 
-from .views import agencies, companies, feeds, gaps, history, home, policies, records, search, sources, topics
+from .views import (
+    agencies,
+    companies,
+    feeds,
+    gaps,
+    history,
+    home,
+    method,
+    policies,
+    records,
+    search,
+    sources,
+    topics,
+)
 
 app_name = "policies"
 
@@ -12,6 +25,7 @@ urlpatterns = [
     path("companies/<slug:company_slug>/policies/<slug:slug>/", policies.policy, name="policy"),
     path("gaps/", gaps.gap_list, name="gaps"),
     path("gaps/<slug:slug>/", gaps.gap, name="gap"),
+    path("method/", method.page, name="method"),
     path("sources/<int:pk>/", sources.source, name="source"),
     path("topics/", topics.topic_list, name="topics"),
     path("topics/<slug:slug>/", topics.topic, name="topic"),

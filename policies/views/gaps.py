@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from ..asof import as_of_from, public_snapshot, snapshot
-from ..kinds import kind_of, record_title, record_url
+from ..kinds import KIND_LABELS, kind_of, record_title, record_url
 from ..listings import public_gaps, public_replies
 from ..models import CommitmentClause, EmployeeAction, Gap, GapEvidence
 from ..models.base import PUBLIC_STATUSES
@@ -69,7 +69,8 @@ def _evidence(gap):
             continue
         kind = kind_of(record)
         items.append({
-            "record": record, "kind": kind, "title": record_title(record), "note": row.note,
+            "record": record, "kind": kind, "label": KIND_LABELS[kind], "title": record_title(record),
+            "note": row.note,
             "date": event_date_of(record), "url": record_url(kind, record.pk),
             "citations": list(record.citations.all()),
         })

@@ -81,7 +81,7 @@ def record(request, kind, pk):
         "record": record_obj, "kind": kind, "kind_label": KIND_LABELS[kind],
         "title": record_title(record_obj), "facts": facts(kind, record_obj),
         "related": _related(kind, record_obj), "citations": list(record_obj.citations.all()),
-        "replies": list(record_obj.replies.all()) if hasattr(record_obj, "replies") else [],
+        "replies": list(record_obj.replies.all()) if hasattr(record_obj, "replies") else None,
         "cite": cite(kind, record_obj), "retracted": record_obj.editorial_status == PUBLIC_STATUSES[1],
     }
     return render(request, "policies/record.html", context)
