@@ -1,0 +1,161 @@
+"""Which rows are public, for a scope: company, event-date range, record-time date.
+
+One rule for every table, current state, as-of and history alike:
+- a row is public when its own editorial status is published or retracted and, for
+  employee actions, its embargo has lifted;
+- every id it holds points at a public row, and the rows it belongs to ("owners")
+  are exported too;
+- as-of and history rows are exported only while the record is public today as
+  well: a record a reviewer has since pulled back to draft does not leak through
+  its past.
+"""
+
+import datetime as dt
+import functools
+import operator
+from dataclasses import dataclass, replace
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models.base import PUBLIC_STATUSES
+from .tables import BY_MODEL, BY_NAME, TABLES
+
+
+@dataclass(frozen=True)
+class Scope:
+    company_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    as_of: dt.date | None = None  # record time: the state at the end of that day (UTC)
+
+    @property
+    def filtered(self):
+        return bool(self.company_id or self.start or self.end)
+
+    @property
+    def as_of_end(self):
+        """The first instant after the as-of day, in UTC."""
+        day = self.as_of + dt.timedelta(days=1)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+    def public(self):
+        """The same record time, without the company and date filters."""
+        return Scope(as_of=self.as_of)
+
+    def now(self):
+        return replace(self, as_of=None)
+
+
+def own_public_q(model, on_date):
+    """The row's own status says public (works on history models too)."""
+    names = {f.name for f in model._meta.concrete_fields}
+    q = Q()
+    if "editorial_status" in names:
+        q &= Q(editorial_status__in=PUBLIC_STATUSES)
+    if "embargo_until" in names:
+        q &= Q(embargo_until__isnull=True) | Q(embargo_until__lte=on_date)
+    return q
+
+
+def date_q(table, start, end):
+    """Rows whose event date, or period, overlaps [start, end]; an open period is ongoing."""
+    if not table.dates or not (start or end):
+        return Q()
+    first = table.dates[0]
+    last = table.dates[1] if len(table.dates) > 1 else first
+    q = Q(**{f"{first}__isnull": False})
+    if end:
+        q &= Q(**{f"{first}__lte": end})
+    if start:
+        q &= Q(**{f"{last}__gte": start}) | Q(**{f"{last}__isnull": True})
+    return q
+
+
+class Selection:
+    """The querysets of public rows for one scope, built once and reused as subqueries."""
+
+    def __init__(self, scope, today=None):
+        self.scope = scope
+        self.today = today or timezone.localdate()
+        self._rows = {}
+        self._record_targets = [t for t in TABLES if "record" not in t.owners]
+        self._content_types = ContentType.objects.get_for_models(*[t.model for t in self._record_targets])
+
+    def current(self, table):
+        """The table's public rows in this scope (as of a date when the scope says so)."""
+        return self.rows(table, self.scope)
+
+    def history(self, table):
+        """Every public version of the table's public records, oldest first."""
+        scope = self.scope
+        qs = table.model.history.filter(own_public_q(table.history_model, self.today))
+        if scope.as_of:
+            qs = qs.filter(history_date__lt=scope.as_of_end)
+        alive = Q(id__in=self.rows(table, scope.now()).values("id"))
+        if not scope.filtered:  # deleted records keep their public past
+            gone = ~Q(id__in=table.model._base_manager.values("id"))
+            alive |= gone & self._links_q(table, scope.now())
+        return qs.filter(alive)
+
+    def rows(self, table, scope):
+        key = (table.name, scope)
+        if key not in self._rows:
+            self._rows[key] = self._build(table, scope)
+        return self._rows[key]
+
+    def _base(self, table, scope):
+        if scope.as_of:
+            return table.model.history.as_of(scope.as_of_end)
+        return table.model._base_manager.all()
+
+    def _build(self, table, scope):
+        model = table.history_model if scope.as_of else table.model
+        qs = self._base(table, scope).filter(own_public_q(model, scope.as_of or self.today))
+        qs = qs.filter(self._links_q(table, scope))
+        if scope.company_id and table.company:
+            qs = qs.filter(table.company(scope.company_id))
+        if scope.filtered and table.cited:
+            citations = self.rows(BY_NAME["citation"], scope)
+            qs = qs.filter(id__in=citations.values("source_id"))
+        qs = qs.filter(date_q(table, scope.start, scope.end))
+        if scope.as_of:
+            qs = qs.filter(id__in=self.rows(table, Scope()).values("id"))
+        return qs
+
+    def _links_q(self, table, scope):
+        """Every id the row holds points at a public row; its owners are in this scope."""
+        q = Q()
+        for f in table.model._meta.concrete_fields:
+            target = _target(f)
+            if target is None:
+                continue
+            link_scope = scope if f.name in table.owners else scope.public()
+            if target is table:  # a parent agency: its own status only, one level
+                parents = self._base(table, link_scope)
+                parents = parents.filter(own_public_q(parents.model, link_scope.as_of or self.today))
+            else:
+                parents = self.rows(target, link_scope)
+            link = Q(**{f"{f.attname}__in": parents.values("id")})
+            if f.null:
+                link |= Q(**{f"{f.attname}__isnull": True})
+            q &= link
+        if "record" in table.owners:
+            q &= self._record_q(scope)
+        return q
+
+    def _record_q(self, scope):
+        """A generic link (content_type, object_id) points at an exported record."""
+        options = [
+            Q(content_type_id=self._content_types[t.model].id, object_id__in=self.rows(t, scope).values("id"))
+            for t in self._record_targets
+        ]
+        return functools.reduce(operator.or_, options)
+
+
+def _target(f):
+    """The exported table a foreign key points at (None for content types and others)."""
+    if not f.is_relation or f.name == "content_type":
+        return None
+    return BY_MODEL.get(f.related_model)
