@@ -1,0 +1,24 @@
+"""`manage.py restore PATH`: load a backup into an empty, migrated database (policies/backup.py)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...backup import BackupError, restore_backup
+
+
+class Command(BaseCommand):
+    help = "Load a backup written by `manage.py backup` into an empty, freshly migrated database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--database", default="default")
+
+    def handle(self, path, database, **options):
+        try:
+            counts = restore_backup(path, using=database)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        history = sum(n for label, n in counts.items() if ".Historical" in label)
+        self.stdout.write(
+            f"Restored {sum(counts.values())} rows into {len(counts)} tables "
+            f"({history} history rows) from {path}"
+        )
