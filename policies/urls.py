@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     agencies,
     companies,
+    exports,
     feeds,
     gaps,
     history,
@@ -33,6 +34,9 @@ urlpatterns = [
     path("history/<str:kind>/<int:pk>/", history.record_history_view, name="history"),
     path("changes/", history.changes, name="changes"),
     path("search/", search.search, name="search"),
+    path("exports/", exports.page, name="exports"),
+    path("exports/download/", exports.download, name="exports-download"),
+    path("exports/releases/<str:folder>/<str:name>", exports.release_file, name="release-file"),
     path("feeds/changes/", feeds.RecentChangesFeed(), name="feed-changes"),
     path("feeds/gaps/", feeds.GapsFeed(), name="feed-gaps"),
     path("feeds/companies/<slug:slug>/", feeds.CompanyFeed(), name="feed-company"),
