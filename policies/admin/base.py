@@ -24,6 +24,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
+from django.db import models
 from django.http import QueryDict
 
 from ..locking import StaleEdit, check_revision
@@ -168,6 +169,7 @@ class TrackedAdmin(ReasonAdminMixin, HistoryAdminMixin):
 
     list_per_page = 50
     readonly_fields = ("revision",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/policies/change_form.html"
 
 

@@ -1,0 +1,116 @@
+"""Drafts, review and publication: the editorial functions and the admin's work lists."""
+
+import datetime
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from policies import editorial
+from policies import models as m
+from tests import factories as f
+from tests.admin_support import admin_url, editor, form_data, reviewer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_record_cannot_be_published_without_a_citation_and_the_message_says_so():
+    draft = f.statement(status="draft", cited=False)
+    with pytest.raises(editorial.EditorialError, match="has no citation"):
+        editorial.publish(draft, user=reviewer(), reason="Ready")
+    draft.refresh_from_db()
+    assert draft.editorial_status == "draft"
+
+
+def test_the_publish_page_names_what_is_missing(client):
+    draft = f.statement(status="draft", cited=False)
+    client.force_login(reviewer())
+    response = client.post(admin_url(draft, "publish"), {"change_reason": "Ready"})
+    assert response.status_code == 200
+    assert "This statement has no citation" in response.content.decode()
+
+
+def test_publishing_also_publishes_the_draft_sources_it_cites():
+    draft = f.statement(status="draft", cited=False)
+    source = f.source(status="draft")
+    f.cite(draft, source)
+    editorial.publish(draft, user=reviewer(), reason="Checked")
+    source.refresh_from_db()
+    assert source.editorial_status == "published"
+    assert source.history.first().history_change_reason.startswith("Published with statement")
+
+
+def test_an_editor_is_refused_by_the_function_itself():
+    draft = f.statement(status="draft")
+    with pytest.raises(PermissionDenied):
+        editorial.publish(draft, user=editor(), reason="Mine")
+
+
+def test_retracting_needs_a_public_correction_note(client):
+    record = f.statement(status="published")
+    user = reviewer()
+    with pytest.raises(editorial.EditorialError, match="correction note"):
+        editorial.retract(record, user=user, reason="Wrong", correction_note="")
+    client.force_login(user)
+    response = client.post(
+        admin_url(record, "retract"),
+        {"change_reason": "The report was corrected", "correction_note": "The quote was misattributed."},
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.editorial_status == "retracted"
+    assert record.correction_note == "The quote was misattributed."
+
+
+def test_unpublishing_returns_a_record_to_draft_with_a_reason():
+    record = f.statement(status="published")
+    editorial.unpublish(record, user=reviewer(), reason="Needs another check")
+    record.refresh_from_db()
+    assert record.editorial_status == "draft"
+    assert record.history.first().history_change_reason == "Needs another check"
+
+
+def test_the_admin_index_lists_drafts_waiting_for_review_and_overdue_replies(client):
+    draft = f.statement(status="draft", quote="Draft waiting for a reviewer.", cited=False)
+    company = f.company()
+    reply = m.RightOfReply(
+        company=company,
+        content_type=ContentType.objects.get_for_model(draft),
+        object_id=draft.pk,
+        asked_on=datetime.date(2020, 1, 1),
+        deadline_on=datetime.date(2020, 1, 8),
+        channel="email to the press office",
+    )
+    reply._change_reason = "Asked for comment"
+    reply.save()
+    client.force_login(editor())
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "Waiting for review" in html
+    assert "Draft waiting for a reviewer." in html
+    assert "Needs a citation" in html
+    assert "Overdue right-of-reply requests" in html
+    assert admin_url(reply) in html
+
+
+def test_right_of_reply_is_recorded_inline_on_a_claim(client):
+    record = f.statement(status="draft")
+    client.force_login(editor())
+    page = client.get(admin_url(record))
+    prefix = "policies-rightofreply-content_type-object_id-0-"
+    data = form_data(page, change_reason="Asked the company")
+    data.update({
+        "policies-rightofreply-content_type-object_id-TOTAL_FORMS": "1",
+        prefix + "company": record.company_id,
+        prefix + "asked_on": "2025-07-01",
+        prefix + "deadline_on": "2025-06-01",
+        prefix + "channel": "email",
+        prefix + "outcome": "pending",
+    })
+    refused = client.post(admin_url(record), data)
+    assert refused.status_code == 200
+    assert "The deadline cannot be before the date the company was asked." in refused.content.decode()
+    data[prefix + "deadline_on"] = "2025-07-08"
+    assert client.post(admin_url(record), data).status_code == 302
+    reply = record.replies.get()
+    assert reply.history.get().history_change_reason == "Asked the company"
