@@ -1,0 +1,166 @@
+"""detect_gaps: the founding case, idempotence, withdrawal on retraction, bounded queries, hooks."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from policies import models as m
+from policies.gaps.detect import detect_gaps
+from tests import factories as f
+from tests.gaps_factories import Case, D
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    out = StringIO()
+    call_command("detect_gaps", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_on_the_seed_data_it_finds_the_founding_case_through_at_least_three_rules():
+    call_command("load_seed", stdout=StringIO())
+    output = run()
+    microsoft = m.Company.objects.get(slug="microsoft")
+    rules = set(m.Signal.objects.filter(company=microsoft).values_list("rule", flat=True))
+    assert {"commitment_vs_contract", "assurance_vs_growth", "no_visibility"} <= rules
+    growth = m.Signal.objects.get(company=microsoft, rule="assurance_vs_growth")
+    assert "400 TB" in growth.summary and "1,400 TB" in growth.summary
+    contract = m.Signal.objects.get(company=microsoft, rule="commitment_vs_contract")
+    assert "Dell Federal Systems" in contract.summary and "Azure AI Video Indexer" in contract.summary
+    assert "in force by February 2026" in contract.summary
+    assert "created" in output
+
+
+def test_re_running_on_the_seed_data_creates_nothing_and_writes_no_history():
+    call_command("load_seed", stdout=StringIO())
+    run()
+    signals, history = m.Signal.objects.count(), m.Signal.history.count()
+    output = run()
+    assert "0 created, 0 updated, 0 reopened, 0 withdrawn" in output
+    assert (m.Signal.objects.count(), m.Signal.history.count()) == (signals, history)
+
+
+def test_dry_run_prints_what_it_would_create_and_writes_nothing():
+    case = Case()
+    case.contract()
+    output = run("--dry-run")
+    assert "would create" in output and "commitment_vs_contract" in output
+    assert m.Signal.objects.count() == 0
+
+
+def test_it_can_be_limited_to_one_company():
+    Case().contract()
+    other = Case()
+    other.contract()
+    run("--company", other.company.slug)
+    assert set(m.Signal.objects.values_list("company", flat=True)) == {other.company.pk}
+
+
+def test_retracting_a_piece_of_evidence_withdraws_the_signal_with_a_reason_in_history():
+    case = Case()
+    contract = case.contract()
+    detect_gaps()
+    signal = m.Signal.objects.get(rule="commitment_vs_contract")
+    contract.editorial_status, contract.correction_note = "retracted", "The award was misattributed."
+    f._save(contract)
+    report = detect_gaps()
+    signal.refresh_from_db()
+    assert report.count("withdraw") == 1 and signal.status == "withdrawn"
+    reason = signal.history.first().history_change_reason
+    assert "retracted" in reason and "misattributed" in reason
+
+
+def test_republishing_the_evidence_reopens_a_withdrawn_signal():
+    case = Case()
+    contract = case.contract()
+    detect_gaps()
+    contract.editorial_status, contract.correction_note = "retracted", "Checking."
+    f._save(contract)
+    detect_gaps()
+    contract.editorial_status = "published"
+    f._save(contract)
+    detect_gaps()
+    assert m.Signal.objects.get().status == "open"
+
+
+def test_a_dismissed_signal_stays_dismissed_when_the_rules_run_again():
+    case = Case()
+    case.contract()
+    detect_gaps()
+    signal = m.Signal.objects.get()
+    signal.status, signal.triage_reason = "dismissed", "Not a surveillance product."
+    f._save(signal)
+    assert detect_gaps().changes == []
+    signal.refresh_from_db()
+    assert signal.status == "dismissed"
+
+
+def _companies(n):
+    for _ in range(n):
+        case = Case()
+        case.contract(started_on=D(2025, 1, 1))
+        f.statement(case.company, kind="no_visibility", made_on=D(2026, 2, 1))
+        f.statement(case.company, kind="assurance", made_on=D(2025, 1, 1), agency=case.agency)
+        case.observation("400", D(2025, 7, 1))
+        case.observation("1400", D(2026, 1, 1))
+
+
+def _queries(fn):
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def test_rule_queries_do_not_grow_with_the_number_of_companies():
+    # Queries: one per kind of record read (about 20), then the stored signals with their
+    # evidence (2). Measured on a dry run (finding) and on a re-run (finding, nothing to write).
+    _companies(1)
+    detect_gaps()  # warm the content-type cache
+    one_dry, one_rerun = _queries(lambda: detect_gaps(dry_run=True)), _queries(detect_gaps)
+    assert m.Signal.objects.count() == 3
+    _companies(99)
+    hundred_dry = _queries(lambda: detect_gaps(dry_run=True))
+    detect_gaps()
+    assert m.Signal.objects.count() == 300
+    hundred_rerun = _queries(detect_gaps)
+    assert one_dry == hundred_dry
+    assert one_rerun == hundred_rerun
+    assert one_rerun <= 25
+
+
+def test_a_relevant_save_re_runs_the_rules_for_that_company_once_the_transaction_commits(
+    django_capture_on_commit_callbacks,
+):
+    case = Case()
+    case.contract()
+    with django_capture_on_commit_callbacks(execute=True):
+        f.statement(case.company, kind="no_visibility", made_on=D(2026, 2, 1))
+    assert set(m.Signal.objects.values_list("rule", flat=True)) == {"commitment_vs_contract", "no_visibility"}
+
+
+def test_saves_in_one_transaction_trigger_one_scoped_detection(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    calls = []
+    monkeypatch.setattr("policies.gaps.detect.detect_gaps", lambda ids: calls.append(ids) or _Empty())
+    case = Case()
+    with django_capture_on_commit_callbacks(execute=True):
+        f.statement(case.company, kind="no_visibility", made_on=D(2026, 2, 1))
+        f.statement(case.company, kind="assurance", made_on=D(2026, 2, 1))
+    assert calls == [[case.company.pk]]
+
+
+def test_detection_after_saves_can_be_switched_off(django_capture_on_commit_callbacks, settings):
+    settings.GAP_DETECT_ON_SAVE = False
+    case = Case()
+    with django_capture_on_commit_callbacks(execute=True):
+        case.contract()
+    assert m.Signal.objects.count() == 0
+
+
+class _Empty:
+    changes = ()
