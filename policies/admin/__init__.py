@@ -10,6 +10,7 @@
 from django.contrib import admin
 
 from . import claims, contracts, gaps, organisations, policies, redaction, sources, taxonomy  # noqa: F401
+from .imports import ImportRunAdmin  # noqa: F401  (USAspending and policy-version uploads: docs/imports.md)
 from .triage import SignalAdmin  # noqa: F401  (signal triage: policies/gaps/, docs/gap-analysis.md)
 
 admin.site.site_header = "Policy tracker — staff"

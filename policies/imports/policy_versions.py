@@ -116,16 +116,25 @@ def html_to_text(html):
 
 def read_policy_text(path):
     path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise PolicyImportError(f"{path.name}: only {', '.join(sorted(SUFFIXES))} files can be imported")
-    try:
-        raw = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise PolicyImportError(f"{path.name}: the file is not UTF-8") from None
-    text = html_to_text(raw) if path.suffix.lower() in (".html", ".htm") else normalise_text(raw)
-    if not text:
-        raise PolicyImportError(f"{path.name}: the file has no text")
+    text, error = read_policy_text_from_bytes(path.name, path.read_bytes())
+    if error:
+        raise PolicyImportError(error)
     return text
+
+
+def read_policy_text_from_bytes(name, data):
+    """`(normalised text, None)` or `(None, error message)` for a file called `name`."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return None, f"{name}: only {', '.join(sorted(SUFFIXES))} files can be imported"
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, f"{name}: the file is not UTF-8"
+    text = html_to_text(raw) if suffix in (".html", ".htm") else normalise_text(raw)
+    if not text:
+        return None, f"{name}: the file has no text"
+    return text, None
 
 
 # -- outcomes ---------------------------------------------------------------------------------
