@@ -9,6 +9,7 @@ class PoliciesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import signals  # noqa: F401  (connects history attribution)
+        from . import cache  # noqa: F401  (connects page-cache invalidation)
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="policies_ensure_groups")

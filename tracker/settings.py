@@ -50,6 +50,26 @@ def env_float(name, default):
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
 
 
+def env_cache(name, default="locmem://"):
+    """A Django cache from a URL: locmem://, redis://host:6379/0, memcached://host:11211, file:///dir."""
+    raw = os.environ.get(name) or default
+    scheme, sep, rest = raw.partition("://")
+    backends = {
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+        "redis": "django.core.cache.backends.redis.RedisCache",  # needs the redis package
+        "rediss": "django.core.cache.backends.redis.RedisCache",
+        "memcached": "django.core.cache.backends.memcached.PyMemcacheCache",  # needs pymemcache
+        "file": "django.core.cache.backends.filebased.FileBasedCache",
+        "dummy": "django.core.cache.backends.dummy.DummyCache",
+    }
+    if not sep or scheme not in backends:
+        raise ImproperlyConfigured(f"{name} must start with one of {sorted(backends)}://, got {raw!r}")
+    location = {"redis": raw, "rediss": raw, "memcached": rest.split(",")}.get(scheme, rest)
+    if scheme == "file" and not rest.startswith("/"):
+        raise ImproperlyConfigured(f"{name}: file:// needs an absolute path, got {raw!r}")
+    return {"BACKEND": backends[scheme], "LOCATION": location, "KEY_PREFIX": "tracker"}
+
+
 def env_list(name, default=()):
     raw = os.environ.get(name)
     if raw is None:
@@ -111,6 +131,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "policies.cache.PublicPageCacheMiddleware",  # anonymous GET pages; after authentication
     "policies.faults.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
@@ -243,6 +264,14 @@ if GAP_GROWTH_THRESHOLD <= 1:
 # Who the site says it is, for "cite this" blocks and feeds.
 SITE_NAME = env_str("SITE_NAME", "Corporate Human-Rights Policy Tracker")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Cache (docs/performance.md): local memory by default, which is per process; set
+# CACHE_URL to redis:// or memcached:// when several workers or machines serve the site.
+CACHES = {"default": env_cache("CACHE_URL")}
+# Anonymous public pages are cached this long at most (0 turns the page cache off).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# The benchmark (python -m bench) turns this on to count queries per request.
+BENCHMARK = env_bool("BENCHMARK", False)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,142 @@
+"""The public page cache: fast for the public, never stale after an edit, never used for staff."""
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+
+from policies import models as m
+from policies.cache import bump_content_version
+from tests import factories as f
+from tests.admin_support import admin_url, form_data, reviewer
+from tracker.settings import env_cache
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def company():
+    return f.company(name="Example Cloud 0042", slug="example-cloud-0042", summary="First summary.")
+
+
+def anonymous_get(url):
+    return Client().get(url)
+
+
+def test_an_anonymous_page_is_served_from_the_cache_on_the_second_request(company):
+    first = anonymous_get(company.get_absolute_url())
+    second = anonymous_get(company.get_absolute_url())
+    assert first.status_code == second.status_code == 200
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+
+
+def test_a_cache_hit_runs_no_query(company, django_assert_num_queries):
+    anonymous_get(company.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert anonymous_get(company.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_an_orm_save_appears_on_the_next_request(company):
+    assert b"First summary." in anonymous_get(company.get_absolute_url()).content
+    company.summary = "Corrected summary."
+    company._change_reason = "Corrected against the source"
+    company.save()
+    response = anonymous_get(company.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert b"Corrected summary." in response.content
+
+
+def test_an_edit_saved_in_the_admin_appears_on_the_public_page_on_the_next_request(company):
+    anonymous_get(company.get_absolute_url())
+    staff = Client()
+    staff.force_login(reviewer())
+    page = staff.get(admin_url(company))
+    response = staff.post(
+        admin_url(company),
+        form_data(page, summary="Summary edited in the admin.", change_reason="Reworded after review"),
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert b"Summary edited in the admin." in anonymous_get(company.get_absolute_url()).content
+
+
+def test_a_record_published_in_the_admin_appears_on_the_company_page_on_the_next_request(company):
+    draft = f.statement(company_obj=company, status="draft", quote="A newly published quote.")
+    assert b"A newly published quote." not in anonymous_get(company.get_absolute_url()).content
+    staff = Client()
+    staff.force_login(reviewer())
+    response = staff.post(admin_url(draft, "publish"), {"change_reason": "Checked against the source"})
+    assert response.status_code == 302
+    assert m.Statement.objects.get(pk=draft.pk).editorial_status == "published"
+    assert b"A newly published quote." in anonymous_get(company.get_absolute_url()).content
+
+
+def test_staff_are_never_served_from_the_cache_nor_fill_it(company):
+    url = company.get_absolute_url()
+    anonymous_get(url)
+    # A write that bypasses signals (QuerySet.update) leaves the public copy stale...
+    m.Company.objects.filter(pk=company.pk).update(summary="Changed behind the back of the cache.")
+    assert anonymous_get(url)["X-Page-Cache"] == "hit"
+    # ...but staff always get the page rendered now, and their page is not stored.
+    staff = Client()
+    staff.force_login(reviewer())
+    response = staff.get(url)
+    assert "X-Page-Cache" not in response
+    assert b"Changed behind the back of the cache." in response.content
+    # Writers that bypass signals bump the version themselves.
+    bump_content_version()
+    assert b"Changed behind the back of the cache." in anonymous_get(url).content
+
+
+def test_the_query_string_is_part_of_the_key_and_errors_are_not_cached(company):
+    assert anonymous_get("/search/?q=Example")["X-Page-Cache"] == "miss"
+    assert anonymous_get("/search/?q=Other")["X-Page-Cache"] == "miss"
+    assert anonymous_get("/companies/no-such-company/").status_code == 404
+    assert "X-Page-Cache" not in anonymous_get("/companies/no-such-company/")
+
+
+def test_the_admin_is_never_cached(settings):
+    response = anonymous_get(f"/{settings.ADMIN_URL}login/")
+    assert "X-Page-Cache" not in response
+
+
+def test_the_page_cache_is_off_when_seconds_is_zero(company, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    anonymous_get(company.get_absolute_url())
+    assert "X-Page-Cache" not in anonymous_get(company.get_absolute_url())
+
+
+@pytest.mark.parametrize(
+    "url, backend, location",
+    [
+        ("locmem://", "locmem.LocMemCache", ""),
+        ("redis://127.0.0.1:6379/1", "redis.RedisCache", "redis://127.0.0.1:6379/1"),
+        (
+            "memcached://cache-a.example:11211,cache-b.example:11211",
+            "memcached.PyMemcacheCache",
+            ["cache-a.example:11211", "cache-b.example:11211"],
+        ),
+        ("file:///var/tmp/tracker-cache", "filebased.FileBasedCache", "/var/tmp/tracker-cache"),
+    ],
+)
+def test_cache_url_selects_a_django_cache_backend(monkeypatch, url, backend, location):
+    monkeypatch.setenv("CACHE_URL", url)
+    config = env_cache("CACHE_URL")
+    assert config["BACKEND"] == f"django.core.cache.backends.{backend}"
+    assert config["LOCATION"] == location
+
+
+@pytest.mark.parametrize("url", ["mongodb://x", "redis", "file://relative/dir"])
+def test_a_bad_cache_url_stops_start_up_with_a_clear_message(monkeypatch, url):
+    monkeypatch.setenv("CACHE_URL", url)
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        env_cache("CACHE_URL")
