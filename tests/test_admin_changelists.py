@@ -86,7 +86,8 @@ class Builders:
         return f.commitment(self.policy, cited=False)
 
     def commitmentclause(self):
-        return _saved(m.CommitmentClause(commitment=self.commitment, version=self.policyversion(), text="We do not."))
+        clause = m.CommitmentClause(commitment=self.commitment, version=self.policyversion(), text="No.")
+        return _saved(clause)
 
     def statement(self):
         return f.statement(self.company, cited=False)
@@ -152,7 +153,9 @@ def test_every_record_kind_has_an_admin_page():
 
 
 @pytest.mark.parametrize(
-    "model", [m for m in _registered() if m._meta.model_name in EXPECTED], ids=lambda model: model._meta.model_name
+    "model",
+    [m for m in _registered() if m._meta.model_name in EXPECTED],
+    ids=lambda model: model._meta.model_name,
 )
 def test_the_changelist_runs_as_many_queries_for_50_rows_as_for_1(client, model):
     builders = Builders()
