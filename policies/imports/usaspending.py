@@ -26,6 +26,7 @@ import datetime
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -145,6 +146,7 @@ class DownloadImport:
         self.status = EditorialStatus.PUBLISHED if options.publish else EditorialStatus.DRAFT
         self.agencies = None
         self.companies = None
+        self.touched_companies = set()
 
     # -- the run ------------------------------------------------------------------------
 
@@ -240,6 +242,8 @@ class DownloadImport:
         run.finished_at = timezone.now()
         run.summary = self.report.as_dict()
         run.save()
+        if not self.options.dry_run:
+            _schedule_gap_detection(self.touched_companies)
 
     def log_rolled_back(self):
         """The rolled-back run is gone with everything else; keep a trace of the attempt."""
@@ -466,6 +470,9 @@ class DownloadImport:
                 fields = sorted(fields)
                 bulk_update_with_history([obj for _, obj in updates], model, fields, **history)
             written += [(p, obj) for p, obj in creates + updates]
+        self.touched_companies.update(
+            obj.vendor_id if isinstance(obj, Contract) else obj.company_id for _, obj in written
+        )
         self.cite(written)
 
     def cite(self, written):
@@ -611,6 +618,17 @@ class DownloadImport:
                 custom_historical_attrs=self.attribution,
             )
         self.report.vanished.extend(sorted(c.award_key for c in contracts))
+
+
+def _schedule_gap_detection(company_ids):
+    """Bulk writes send no post_save, so ask the gap rules to re-check these companies."""
+    if not getattr(settings, "GAP_DETECT_ON_SAVE", True):
+        return
+    try:
+        from ..gaps.hooks import schedule
+    except ImportError:
+        return
+    schedule(company_ids)
 
 
 def _apply(obj, wanted):

@@ -1,0 +1,161 @@
+"""Benchmark (not a test): import a 100,000-row award summary file vs a bare PostgreSQL COPY.
+
+    .venv/bin/python bench/imports.py [--rows 100000] [--database-url postgres://postgres@127.0.0.1:5432/bench_imports]
+
+It (re)creates the scratch database, migrates it, writes a synthetic file in the exact
+286-column layout (fictional names), then times:
+
+1. `COPY scratch FROM STDIN (FORMAT csv, HEADER)` of the file into a 286-text-column table;
+2. `import_files()` of the same file into an empty tracker (contracts + history + citations),
+   sampling the process's resident memory as it goes (it should stay flat).
+
+Target: the import takes at most 3x the COPY. Figures are printed; nothing is asserted.
+"""
+
+import argparse
+import csv
+import os
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADER = ROOT / "tests" / "data" / "usaspending-contracts-prime-award-summaries.header.csv"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_imports")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    args = parser.parse_args()
+
+    _setup_django(args.database_url)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "Contracts_PrimeAwardSummaries_2026-01-05_H10M00S00_1.csv"
+        started = time.perf_counter()
+        header = write_file(path, args.rows)
+        print(
+            f"file: {args.rows:,} rows x {len(header)} columns, {path.stat().st_size / 2**20:.1f} MiB "
+            f"(written in {time.perf_counter() - started:.1f}s)"
+        )
+        copy_seconds = bare_copy(path, header)
+        print(f"bare COPY into a scratch table: {copy_seconds:.2f}s")
+        import_seconds, memory = run_import(path, args.batch_size)
+        print(f"import_files (contracts, history, citations): {import_seconds:.2f}s")
+        print(f"ratio import / COPY: {import_seconds / copy_seconds:.2f}x (target <= 3x)")
+        print("resident memory while importing (MiB): " + ", ".join(f"{m:.0f}" for m in memory))
+
+
+def _setup_django(url):
+    import psycopg
+
+    os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "false"  # DEBUG would keep every query in memory
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(60))
+    os.environ["GAP_DETECT_ON_SAVE"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    sys.path.insert(0, str(ROOT))
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def write_file(path, rows):
+    with open(HEADER, encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    index = {name: i for i, name in enumerate(header)}
+    template = [""] * len(header)
+    fixed = {
+        "awarding_agency_code": "070",
+        "awarding_agency_name": "Department of Homeland Security",
+        "awarding_sub_agency_code": "7012",
+        "awarding_sub_agency_name": "U.S. Immigration and Customs Enforcement",
+        "award_base_action_date": "2025-01-15",
+        "award_latest_action_date": "2025-02-01",
+        "period_of_performance_start_date": "2025-01-15",
+        "period_of_performance_current_end_date": "2025-12-31",
+        "prime_award_base_transaction_description": "CLOUD STORAGE AND SOFTWARE SUBSCRIPTIONS",
+        "recipient_country_name": "UNITED STATES",
+        "naics_description": "COMPUTER SYSTEMS DESIGN SERVICES",
+    }
+    for name, value in fixed.items():
+        template[index[name]] = value
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(header)
+        for n in range(rows):
+            row = list(template)
+            piid = f"70CMSD25C{n:07d}"
+            row[index["contract_award_unique_key"]] = f"CONT_AWD_{piid}_7012_-NONE-_-NONE-"
+            row[index["award_id_piid"]] = piid
+            row[index["total_obligated_amount"]] = f"{(n % 9973) * 101 + 16000}.00"
+            row[index["potential_total_value_of_award"]] = f"{(n % 9973) * 131 + 20000}.00"
+            row[index["recipient_name"]] = f"EXAMPLE CLOUD {n % 500:04d} LLC"
+            row[index["recipient_uei"]] = f"EXMPL{n % 500:07d}"
+            writer.writerow(row)
+    return header
+
+
+def bare_copy(path, header):
+    from django.db import connection
+
+    columns = ", ".join(f'"c{i}" text' for i in range(len(header)))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_scratch")
+        cursor.execute(f"CREATE UNLOGGED TABLE bench_scratch ({columns})")
+        started = time.perf_counter()
+        with (
+            open(path, "rb") as f,
+            cursor.connection.cursor().copy(
+                "COPY bench_scratch FROM STDIN WITH (FORMAT csv, HEADER)"
+            ) as copy,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_scratch")
+    return seconds
+
+
+def _rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def run_import(path, batch_size):
+    from policies.imports.csvfile import CsvFile
+    from policies.imports.report import ImportReport
+    from policies.imports.usaspending import ImportOptions, import_files
+    from policies.models import Contract
+
+    samples, seen = [_rss_mib()], [0]
+
+    def progress(rows):
+        seen[0] += rows
+        if seen[0] % 20_000 < rows:
+            samples.append(_rss_mib())
+
+    report = ImportReport(keep_rows=False)
+    csv_file = CsvFile.open(path)
+    started = time.perf_counter()
+    import_files([csv_file], ImportOptions(batch_size=batch_size, progress=progress), report)
+    seconds = time.perf_counter() - started
+    csv_file.close()
+    samples.append(_rss_mib())
+    print("  " + report.summary_lines()[0])
+    print(f"  contracts: {Contract.objects.count():,}, history rows: {Contract.history.count():,}")
+    return seconds, samples
+
+
+if __name__ == "__main__":
+    main()
