@@ -80,7 +80,7 @@ class Selection:
         self.scope = scope
         self.today = today or timezone.localdate()
         self._rows = {}
-        self._record_targets = [t for t in TABLES if "record" not in t.owners]
+        self._record_targets = [t for t in TABLES if "record" not in t.owners and not t.cited]
         self._content_types = ContentType.objects.get_for_models(*[t.model for t in self._record_targets])
 
     def current(self, table):
