@@ -127,8 +127,8 @@ def assurance_vs_growth(facts):
     for s in facts.statements:
         if s.kind not in REASSURING or s.made_on is None:
             continue
-        for (company_id, agency_id, _metric, _unit), points in series.items():
-            if company_id != s.company_id or not _same_agency(facts, s.agency_id, agency_id):
+        for (_company, agency_id, _metric, _unit), points in series.get(s.company_id, {}).items():
+            if not _same_agency(facts, s.agency_id, agency_id):
                 continue
             found = _growth_after(facts, s, points, threshold)
             if found:
@@ -136,10 +136,12 @@ def assurance_vs_growth(facts):
 
 
 def _series(facts):
+    """{company id: {(company, agency, metric, unit): [observations in date order]}}."""
     out = {}
     for o in facts.observations:
         if o.metric in GROWTH_METRICS:
-            out.setdefault((o.company_id, o.agency_id, o.metric, o.unit), []).append(o)
+            key = (o.company_id, o.agency_id, o.metric, o.unit)
+            out.setdefault(o.company_id, {}).setdefault(key, []).append(o)
     return out
 
 
