@@ -20,8 +20,9 @@ LEFT = 64
 RIGHT = 16
 PANEL_HEIGHT = 150
 PANEL_GAP = 44
-TOP = 28
+TOP = 56
 AXIS = 30
+MARKER_REACH = 366  # days: words further from the figures are listed, not drawn
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Series:
 class Marker:
     number: int
     entry: object
+    drawn: bool = True
 
 
 @dataclass
@@ -92,8 +94,14 @@ def build_chart(entries):
 
 
 def _time_range(chart):
+    """The period charted: the plotted figures, plus words up to a year either side."""
     days = [p.entry.date.date.toordinal() for s in chart.series for p in s.points]
-    days += [m.entry.date.date.toordinal() for m in chart.markers]
+    first, last = min(days), max(days)
+    for m in chart.markers:
+        day = m.entry.date.date.toordinal()
+        m.drawn = first - MARKER_REACH <= day <= last + MARKER_REACH
+        if m.drawn:
+            days.append(day)
     lo, hi = min(days), max(days)
     pad = max(15, (hi - lo) // 20)
     return lo - pad, hi + pad
@@ -124,15 +132,33 @@ def _render(chart):
     )
 
 
+def _marker_groups(chart, x):
+    """Drawn markers grouped when closer than 18 units, so their labels do not overlap."""
+    groups = []
+    for m in chart.markers:
+        if not m.drawn:
+            continue
+        pos = float(x(m.entry.date.date))
+        if groups and pos - groups[-1][0] < 18:
+            groups[-1][1].append(m)
+        else:
+            groups.append((pos, [m]))
+    return groups
+
+
 def _markers(chart, x, height):
+    rows = []
+    for pos, members in _marker_groups(chart, x):
+        numbers = [str(m.number) for m in members]
+        label = numbers[0] if len(numbers) == 1 else f"{numbers[0]}–{numbers[-1]}"
+        width = 10 + 7 * len(label)
+        rows.append((_n(pos), 22, height - AXIS, _n(pos - width / 2), width, _n(pos), label))
     return format_html_join(
         "",
         '<g class="marker"><line x1="{0}" x2="{0}" y1="{1}" y2="{2}"/>'
-        '<circle cx="{0}" cy="{3}" r="9"/><text x="{0}" y="{4}" text-anchor="middle">{5}</text></g>',
-        (
-            (x(m.entry.date.date), TOP - 6, height - AXIS, TOP - 14, TOP - 10, m.number)
-            for m in chart.markers
-        ),
+        '<rect x="{3}" y="4" width="{4}" height="18" rx="9"/>'
+        '<text x="{5}" y="17" text-anchor="middle">{6}</text></g>',
+        rows,
     )
 
 
@@ -140,7 +166,7 @@ def _panel(series, x, top):
     peak = max(p.value for p in series.points) or Decimal(1)
 
     def y(value):
-        return _n(top + PANEL_HEIGHT - float(value / peak) * (PANEL_HEIGHT - 10))
+        return _n(top + PANEL_HEIGHT - float(value / peak) * (PANEL_HEIGHT - 28))
 
     coords = [(x(p.entry.date.date), y(p.value), p) for p in series.points]
     base = top + PANEL_HEIGHT
@@ -149,8 +175,8 @@ def _panel(series, x, top):
         '<line class="baseline" x1="{}" x2="{}" y1="{}" y2="{}"/>'
         '<text class="tick" x="{}" y="{}" text-anchor="end">{}</text>'
         '<text class="tick" x="{}" y="{}" text-anchor="end">0</text>',
-        LEFT, top - 4, series.title, LEFT, WIDTH - RIGHT, base, base,
-        LEFT - 6, top + 14, f"{peak:,.0f}", LEFT - 6, base,
+        LEFT, top - 8, series.title, LEFT, WIDTH - RIGHT, base, base,
+        LEFT - 6, top + 32, _short(peak), LEFT - 6, base,
     )
     if series.style == "line":
         path = " ".join(f"{cx},{cy}" for cx, cy, _ in coords)
@@ -180,7 +206,7 @@ def _n(number):
 def _short(value):
     value = float(value)
     for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(value) >= size and size >= 1e6:
+        if abs(value) >= size and size >= 1e6 and abs(value) >= 1e5:
             return f"{value / size:,.1f}{suffix}"
     return f"{value:,.0f}"
 

@@ -36,7 +36,8 @@ def search_vector(model):
 
 
 def terms(text):
-    return (text or "").split()[:MAX_TERMS]
+    """At most MAX_TERMS words; NUL bytes dropped (PostgreSQL text cannot hold them)."""
+    return (text or "").replace("\x00", " ").split()[:MAX_TERMS]
 
 
 def search_queryset(queryset, text):

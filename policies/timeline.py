@@ -3,8 +3,8 @@
 `company_timeline(company, when=None)` is the only way the site (company page,
 chart, feeds) builds it. It runs a fixed number of queries whatever the data:
 
-1. policy versions of the company's policies   (+1 policy, +1 citations with sources)
-2. commitment clauses that changed              (+1 commitment, +1 version)
+1. policy versions of the company's policies   (+1 policy, +1 its company, +1 citations with sources)
+2. commitment clauses that changed              (+1 commitment, +1 policy, +1 company, +1 version)
 3. statements                                   (+1 citations)
 4. employee actions (embargoes respected)       (+1 citations)
 5. contracts as vendor or intermediary          (+1 agency, +1 vendor, +1 intermediary, +1 citations)
@@ -65,7 +65,7 @@ def _claim(record):
 
 def _version_entries(company, when):
     versions = list(public_snapshot(PolicyVersion, when).filter(policy__company_id=company.pk))
-    prefetch_related_objects(versions, "policy", public_citations())
+    prefetch_related_objects(versions, "policy__company", public_citations())
     return [
         Entry(
             date=v.effective, kind="policyversion", label="Policy version", side=WORDS, record=v,
@@ -84,7 +84,7 @@ def _clause_entries(company, when):
         .filter(version__editorial_status__in=PUBLIC_STATUSES)
         .exclude(change=ClauseChange.UNCHANGED)
     )
-    prefetch_related_objects(clauses, "commitment", "version")
+    prefetch_related_objects(clauses, "commitment__policy__company", "version")
     return [
         Entry(
             date=c.version.effective, kind="commitmentclause", label="Commitment",

@@ -1,5 +1,7 @@
 """The company directory and the company page, where words meet deeds."""
 
+import re
+
 from django.core.exceptions import BadRequest
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
@@ -23,13 +25,15 @@ from ..models.base import PUBLIC_STATUSES
 from ..timeline import company_timeline
 from .paging import paginate
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
 
 def _optional(model, request, name):
     """The object named by ?<name>=<slug>, None when absent; 400 when unknown."""
     slug = request.GET.get(name, "").strip()
     if not slug:
         return None
-    obj = model.objects.filter(slug=slug).first()
+    obj = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
     if obj is None:
         raise BadRequest(f"Unknown {name}.")
     return obj
@@ -79,7 +83,10 @@ def _products(company, when):
 
 
 def _commitments(company, when):
-    """Commitments with their latest public wording (4 queries: commitments, clauses, versions, policies)."""
+    """Commitments with their latest public wording.
+
+    5 queries: commitments, clauses, versions, policies, companies.
+    """
     commitments = list(public_snapshot(Commitment, when).filter(policy__company_id=company.pk))
     clauses = (
         snapshot(CommitmentClause, when)
@@ -88,7 +95,7 @@ def _commitments(company, when):
         .order_by("version__effective_on")
     )
     clauses = list(clauses)
-    prefetch_related_objects(clauses, "version__policy")
+    prefetch_related_objects(clauses, "version__policy__company")
     latest = {}
     for clause in clauses:
         latest[clause.commitment_id] = clause

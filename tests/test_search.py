@@ -1,0 +1,69 @@
+"""One search function for every caller: full-text on PostgreSQL, per-term icontains on SQLite."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from policies.models import Company
+from policies.search import search, search_queryset
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_finds_companies_policies_statements_contracts_and_sources():
+    company = f.company(name="Example Nimbus", summary="A cloud provider storing surveillance footage.")
+    f.policy(company, title="Nimbus acceptable use", summary="No surveillance of civilians.")
+    f.statement(company, quote="We cannot see what is stored for surveillance.")
+    f.contract(title="Surveillance storage contract")
+    f.source(title="Report on surveillance clouds")
+    kinds = {hit.kind for hit in search("surveillance")}
+    assert kinds == {"Company", "Policy", "Statement", "Contract", "Source"}
+
+
+def test_every_term_must_match():
+    f.company(name="Example Nimbus", summary="cloud storage")
+    f.company(name="Example Cirrus", summary="cloud video")
+    names = [h.title for h in search("cloud storage")]
+    assert names == ["Example Nimbus"]
+
+
+def test_it_never_returns_drafts_or_retracted_sources_behind_drafts():
+    f.company(name="Example Hidden Nimbus", status="draft")
+    f.statement(status="draft", quote="hidden surveillance words")
+    assert search("Hidden Nimbus") == []
+    assert search("hidden surveillance words") == []
+
+
+def test_an_empty_query_finds_nothing():
+    f.company()
+    assert search("") == []
+    assert list(search_queryset(Company.objects.public(), "   ")) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL full-text search")
+def test_postgresql_ranks_better_matches_first():
+    f.company(name="Example Alpha", summary="surveillance")
+    f.company(name="Example Beta Surveillance", summary="surveillance surveillance, mass surveillance")
+    hits = search("surveillance")
+    assert hits[0].title == "Example Beta Surveillance"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes exist only on PostgreSQL")
+def test_the_gin_indexes_exist_on_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'policies_%_search'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert "policies_company_search" in names and "policies_source_search" in names
+
+
+@pytest.mark.parametrize("q", ["", "a" * 5000, "'\"&|!():*<>", "%00", "surveillance " * 50])
+def test_the_search_page_never_fails_on_odd_input(client, q):
+    assert client.get(reverse("policies:search"), {"q": q}).status_code == 200
+
+
+def test_the_company_directory_uses_the_same_search(client):
+    f.company(name="Example Nimbus")
+    f.company(name="Example Cirrus")
+    html = client.get(reverse("policies:companies"), {"q": "nimbus"}).content.decode()
+    assert "Example Nimbus" in html and "Example Cirrus" not in html

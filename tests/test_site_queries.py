@@ -1,0 +1,82 @@
+"""Every public page runs a fixed number of queries, whatever the amount of data.
+
+Each test renders the page once to warm the content-type cache, then counts the
+queries for a company with one item of each timeline kind and with 200 items
+(40 of each of five kinds plus 40 policy versions and clauses): the count is the same.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.site_data import company_with_record
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url):
+    client.get(url)  # warm caches (content types)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def page_urls(data):
+    return {
+        "company": data["company"].get_absolute_url(),
+        "agency": data["agency"].get_absolute_url(),
+        "policy": data["policy"].get_absolute_url(),
+        "gap": data["gap"].get_absolute_url(),
+        "topic": data["topic"].get_absolute_url(),
+        "company history": reverse("policies:history", args=["company", data["company"].pk]),
+        "company feed": reverse("policies:feed-company", args=[data["company"].slug]),
+    }
+
+
+@pytest.fixture
+def small():
+    return company_with_record(n=1)
+
+
+@pytest.fixture
+def large():
+    return company_with_record(n=40)
+
+
+# The company page, as pinned below (comments name the queries):
+#   company (1), aliases (1), corporate family with both companies (1),
+#   products (1) + capabilities (1),
+#   commitments (1) + clauses (1) + versions (1) + policies (1) + companies (1),
+#   gaps with company and commitment (1) + replies (1),
+#   timeline: policy versions (1) + policies (1) + companies (1) + citations with sources (1);
+#             changed clauses (1) + commitments (1) + policies (1) + companies (1) + versions (1);
+#             statements (1) + citations (1); employee actions (1) + citations (1);
+#             contracts (1) + agencies (1) + vendors (1) + intermediaries (1) + citations (1);
+#             observations (1) + agencies (1) + citations (1)
+COMPANY_PAGE_QUERIES = 33
+
+
+def test_the_company_page_runs_the_same_queries_for_1_and_200_timeline_items(
+    client, small, large, django_assert_num_queries
+):
+    client.get(small["company"].get_absolute_url())
+    with django_assert_num_queries(COMPANY_PAGE_QUERIES):
+        client.get(small["company"].get_absolute_url())
+    with django_assert_num_queries(COMPANY_PAGE_QUERIES):
+        client.get(large["company"].get_absolute_url())
+
+
+def test_every_page_runs_a_fixed_number_of_queries(client, small, large):
+    small_urls, large_urls = page_urls(small), page_urls(large)
+    for name in small_urls:
+        assert queries_for(client, small_urls[name]) == queries_for(client, large_urls[name]), name
+
+
+@pytest.mark.parametrize("name", ["home", "companies", "gaps", "changes", "feed-changes", "feed-gaps"])
+def test_site_wide_pages_run_a_fixed_number_of_queries(client, name):
+    company_with_record(n=1)
+    before = queries_for(client, reverse(f"policies:{name}"))
+    company_with_record(n=5)
+    assert queries_for(client, reverse(f"policies:{name}")) == before
