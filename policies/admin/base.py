@@ -36,6 +36,7 @@ REASON_HELP = (
     "Required. Shown publicly with the record's history, so write it for readers "
     "(e.g. “Added the July 2025 figure from the agency's budget request”). Never name staff."
 )
+SHORT_TEXT_FIELDS = ("correction_note", "internal_notes", "status_reason", "question")
 REASON_MISSING = "Give a reason for this change. It is shown publicly with the history; nothing was saved."
 
 
@@ -60,6 +61,9 @@ class ReasonForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in SHORT_TEXT_FIELDS:
+            if name in self.fields and isinstance(self.fields[name].widget, forms.Textarea):
+                self.fields[name].widget.attrs["rows"] = 3
         if self.instance.pk:
             self.fields["revision_seen"].initial = self.instance.revision
 
@@ -106,13 +110,14 @@ class ReasonAdminMixin:
     delete_selected_confirmation_template = "admin/policies/delete_selected_confirmation.html"
 
     def get_fieldsets(self, request, obj=None):
+        # The reason is rendered next to the save buttons (templates/admin/policies/reason.html),
+        # after the inlines it also applies to; the form still declares and requires it.
         own = ("change_reason", "revision_seen")
         fieldsets = [
             (name, {**opts, "fields": [f for f in opts["fields"] if f not in own]})
             for name, opts in super().get_fieldsets(request, obj)
         ]
-        fieldsets = [fs for fs in fieldsets if fs[1]["fields"]]
-        return [*fieldsets, (REASON_LABEL, {"fields": list(own), "classes": ["reason"]})]
+        return [fs for fs in fieldsets if fs[1]["fields"]]
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"].strip()
@@ -170,6 +175,9 @@ class TrackedAdmin(ReasonAdminMixin, HistoryAdminMixin):
     list_per_page = 50
     readonly_fields = ("revision",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    class Media:
+        css = {"all": ["policies/staff/admin.css"]}
     change_form_template = "admin/policies/change_form.html"
 
 

@@ -5,7 +5,8 @@ from django.utils.text import Truncator
 
 from ..models import EmployeeAction, EmployeeActionTopic, Statement, StatementTopic
 from .base import TrackedTabularInline
-from .workflow import ClaimAdmin, editorial_badge
+from .columns import editorial_badge, event_date_column
+from .workflow import ClaimAdmin
 
 EDITORIAL = ("Editorial", {"fields": [
     "claim_status", "editorial_status", "published_at", "correction_note", "internal_notes", "revision",
@@ -21,7 +22,7 @@ class StatementTopicInline(TrackedTabularInline):
 @admin.register(Statement)
 class StatementAdmin(ClaimAdmin):
     list_display = (
-        "short_quote", "company", "speaker", "made_on", "kind", "claim_status", editorial_badge, "citations"
+        "short_quote", "company", "speaker", event_date_column("made", "Made"), editorial_badge, "citations"
     )
     list_filter = ("editorial_status", "claim_status", "kind", "topics", "company", "made_on")
     list_select_related = ("company", "agency")
@@ -36,7 +37,7 @@ class StatementAdmin(ClaimAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def short_quote(self, obj):
-        return Truncator(obj.quote).chars(70)
+        return Truncator(obj.quote).chars(90)
 
 
 class EmployeeActionTopicInline(TrackedTabularInline):
@@ -48,7 +49,7 @@ class EmployeeActionTopicInline(TrackedTabularInline):
 @admin.register(EmployeeAction)
 class EmployeeActionAdmin(ClaimAdmin):
     list_display = (
-        "title", "company", "kind", "started_on", "embargo_until", "names_nobody", editorial_badge,
+        "title", "company", "kind", event_date_column("started", "Started"), "embargo_until", editorial_badge,
         "citations",
     )
     list_filter = (

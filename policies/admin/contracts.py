@@ -5,7 +5,8 @@ from django.contrib import admin
 from ..models import Contract, ContractProduct, Observation
 from .base import TrackedTabularInline
 from .claims import EDITORIAL
-from .workflow import ClaimAdmin, editorial_badge
+from .columns import editorial_badge, event_date_column
+from .workflow import ClaimAdmin
 
 
 class ContractProductInline(TrackedTabularInline):
@@ -17,8 +18,8 @@ class ContractProductInline(TrackedTabularInline):
 @admin.register(Contract)
 class ContractAdmin(ClaimAdmin):
     list_display = (
-        "title", "agency", "vendor", "intermediary", "amount", "currency", "started_on", editorial_badge,
-        "citations",
+        "title", "agency", "vendor", "intermediary", "amount", "currency",
+        event_date_column("started", "Started"), editorial_badge, "citations",
     )
     list_filter = ("editorial_status", "claim_status", "route", "source_status", "agency", "started_on")
     list_select_related = ("agency", "vendor", "intermediary")
@@ -39,7 +40,8 @@ class ContractAdmin(ClaimAdmin):
 @admin.register(Observation)
 class ObservationAdmin(ClaimAdmin):
     list_display = (
-        "__str__", "company", "agency", "metric", "value", "unit", "observed_on", editorial_badge, "citations"
+        "__str__", "company", "agency", event_date_column("observed", "Observed"), editorial_badge,
+        "citations",
     )
     list_filter = ("editorial_status", "metric", "company", "agency", "observed_on")
     list_select_related = ("company", "agency", "contract")

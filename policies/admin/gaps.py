@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from ..models import Gap, GapEvidence, ReplyOutcome, RightOfReply
 from .base import TrackedTabularInline
+from .columns import editorial_badge
 from .inlines import CitationInline, ReplyInline
-from .workflow import CitableAdmin, PublishableAdmin, editorial_badge
+from .workflow import CitableAdmin, PublishableAdmin
 
 
 class GapEvidenceInline(TrackedTabularInline):

@@ -18,6 +18,7 @@ EDITORIAL_FIELDS = ("editorial_status", "published_at", "correction_note")
 class HistoryAdminMixin(SimpleHistoryAdmin):
     object_history_template = "admin/policies/object_history.html"
     object_history_list_template = "admin/policies/object_history_list.html"
+    object_history_form_template = "admin/policies/object_history_form.html"
     history_list_per_page = 50
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):

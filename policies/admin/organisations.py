@@ -4,8 +4,9 @@ from django.contrib import admin
 
 from ..models import Agency, Company, CompanyAlias, CompanyRelationship, Product, ProductCapability
 from .base import TrackedAdmin, TrackedTabularInline
+from .columns import editorial_badge
 from .inlines import CitationInline
-from .workflow import CitableAdmin, editorial_badge
+from .workflow import CitableAdmin
 
 
 class CompanyAliasInline(TrackedTabularInline):

@@ -4,8 +4,9 @@ from django.contrib import admin
 
 from ..models import Commitment, CommitmentClause, CommitmentTopic, Policy, PolicyVersion
 from .base import TrackedAdmin, TrackedTabularInline
+from .columns import editorial_badge, event_date_column
 from .inlines import CitationInline
-from .workflow import CitableAdmin, editorial_badge
+from .workflow import CitableAdmin
 
 
 @admin.register(Policy)
@@ -27,7 +28,9 @@ class CommitmentClauseInline(TrackedTabularInline):
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(CitableAdmin):
-    list_display = ("__str__", "policy", "effective_on", "is_excerpt", editorial_badge, "citations")
+    list_display = (
+        "policy", event_date_column("effective", "Effective"), "is_excerpt", editorial_badge, "citations"
+    )
     list_filter = ("editorial_status", "effective_on", "policy__company")
     list_select_related = ("policy", "policy__company")
     search_fields = ("policy__title", "policy__company__name", "text")

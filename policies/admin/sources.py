@@ -4,7 +4,8 @@ from django.contrib import admin
 
 from ..models import Citation, Source
 from .base import TrackedAdmin
-from .workflow import PublishableAdmin, editorial_badge
+from .columns import editorial_badge
+from .workflow import PublishableAdmin
 
 
 @admin.register(Source)

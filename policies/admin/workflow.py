@@ -154,15 +154,6 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
     unpublish_selected.short_description = "Un-publish selected, back to draft (reviewers)"
 
 
-@admin.display(description="Status", ordering="editorial_status")
-def editorial_badge(obj):
-    return format_html(
-        '<span class="editorial-badge editorial-{}">{}</span>',
-        obj.editorial_status,
-        obj.get_editorial_status_display(),
-    )
-
-
 class CitableAdmin(PublishableAdmin):
     """A record that cites sources: citations inline, and their count in the list."""
 
