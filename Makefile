@@ -25,6 +25,11 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
+# The benchmark (docs/performance.md): PostgreSQL when DATABASE_URL is set, else SQLite.
+# Not part of `make test`; exits non-zero when a target is missed.
+bench: install
+	$(BIN)/python -m bench
+
 lint: install
 	$(BIN)/ruff check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run

@@ -688,8 +688,18 @@ def generate(companies, seed=0, giant_events=2000, progress=None):
     world = World(companies, seed, giant_events, progress or _Silent())
     with transaction.atomic():
         stats = world.build()
+    _refresh_planner_statistics()
     _content_changed()
     return stats
+
+
+def _refresh_planner_statistics():
+    """After a bulk load PostgreSQL's row estimates are stale until autovacuum runs, and the
+    planner picks nested loops over 100,000-row tables: the benchmark measured the home page
+    at 1.7 s before ANALYZE and 0.2 s after. ANALYZE here, as after any large import."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _content_changed():

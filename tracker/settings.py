@@ -270,8 +270,6 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CACHES = {"default": env_cache("CACHE_URL")}
 # Anonymous public pages are cached this long at most (0 turns the page cache off).
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
-# The benchmark (python -m bench) turns this on to count queries per request.
-BENCHMARK = env_bool("BENCHMARK", False)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,8 @@
+"""The WSGI application gunicorn serves during the benchmark."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+application = get_wsgi_application()
