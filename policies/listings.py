@@ -43,7 +43,10 @@ def open_gap_count():
     return Gap.objects.public().filter(status__in=OPEN_GAP_STATUSES).count()
 
 
-def company_directory(q="", topic=None, agency=None, open_gaps=False):
+DIRECTORY_ORDERS = {"name": ("name",), "gaps": ("-open_gaps", "name")}
+
+
+def company_directory(q="", topic=None, agency=None, open_gaps=False, order="name"):
     """Public companies for the directory, filtered; annotated with their open-gap count."""
     qs = Company.objects.public()
     if q:
@@ -62,4 +65,4 @@ def company_directory(q="", topic=None, agency=None, open_gaps=False):
     )
     if open_gaps:
         result = result.filter(open_gaps__gt=0)
-    return result.order_by("name")
+    return result.order_by(*DIRECTORY_ORDERS[order])

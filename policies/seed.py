@@ -25,13 +25,18 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .lib.event_dates import parse_event_date
-from .models import Citation, EditorialStatus, GapEvidence
+from .models import Citation, EditorialStatus, Gap, GapEvidence, Signal, SignalStatus
 from .models.base import Publishable
 
 SEED_REASON = "Seed data: founding case, from the cited sources"
+SIGNALS_REASON = (
+    "Seed data: the rules' signals about this commitment support the founding gap, "
+    "which the editorial team confirmed from the same sources"
+)
 DEFAULT_SEED = Path(__file__).resolve().parent.parent / "fixtures" / "founding_case.json"
 
 
@@ -156,3 +161,36 @@ def _upsert_related(model, owner, refs, report, raw):
         report.updated.append(obj)
     else:
         report.unchanged += 1
+
+
+def attach_signals_to_seeded_gaps(gap_slugs):
+    """Run the gap rules for the seeded gaps' companies and attach their open signals.
+
+    The seeded gaps were written by staff from the sources; the rules find the same
+    divergence independently. Open signals about a seeded gap's commitment are merged
+    into it (with a reason), so its page shows which rules support it. Idempotent:
+    signals already merged are no longer open.
+    """
+    from .gaps.detect import detect_gaps
+    from .gaps.triage import merge
+
+    gaps = list(Gap.objects.filter(slug__in=gap_slugs))
+    if not gaps:
+        return 0
+    detect_gaps(company_ids=sorted({gap.company_id for gap in gaps}))
+    attached = 0
+    for gap in gaps:
+        signals = list(
+            Signal.objects.filter(company_id=gap.company_id, status=SignalStatus.OPEN).filter(
+                Q(commitment_id=gap.commitment_id) | Q(commitment__isnull=True)
+            )
+        )
+        if signals:
+            merge(signals, gap, reason=SIGNALS_REASON)
+            attached += len(signals)
+    return attached
+
+
+def seeded_gap_slugs(path=DEFAULT_SEED):
+    entries = json.loads(Path(path).read_text(encoding="utf-8"))["records"]
+    return [e["key"]["slug"] for e in entries if e["model"] == "policies.gap"]

@@ -120,3 +120,22 @@ def test_the_home_page_lists_the_seeded_companies(client):
     assert response.status_code == 200
     for name in ["Microsoft", "Dell Federal Systems", "Amazon Web Services", "Google Cloud"]:
         assert name in response.content.decode()
+
+
+def test_make_run_shows_the_founding_gap_with_the_rules_that_support_it(client):
+    call_command("load_seed")
+    gap = m.Gap.objects.get(slug="microsoft-ice-no-mass-surveillance")
+    rules = set(gap.signals.filter(status="merged").values_list("rule", flat=True))
+    assert len(rules) >= 3
+    assert {"commitment_vs_contract", "no_visibility"} <= rules
+    page = client.get(gap.get_absolute_url()).content.decode()
+    assert "How the tracker found it" in page
+    company_page = client.get(gap.company.get_absolute_url()).content.decode()
+    assert "Found by 4 rules" in company_page
+
+
+def test_loading_the_seed_again_attaches_no_signal_twice():
+    call_command("load_seed")
+    before = m.Signal.history.count()
+    call_command("load_seed")
+    assert m.Signal.history.count() == before

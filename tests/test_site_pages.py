@@ -239,3 +239,16 @@ def test_pages_link_the_stylesheet_and_carry_no_inline_style_or_script(client, r
         html = client.get(url).content.decode()
         assert "<script" not in html
         assert " style=" not in html and "<style" not in html
+
+
+def test_the_directory_sorts_by_open_gaps_and_refuses_an_unknown_order(client):
+    from tests import factories as f
+
+    quiet = f.company(name="Aardvark Example Cloud")
+    busy = f.company(name="Zebra Example Cloud")
+    f.gap(company_obj=busy)
+    by_gaps = client.get("/companies/?sort=gaps").content.decode()
+    assert by_gaps.index("Zebra Example Cloud") < by_gaps.index(quiet.name)
+    by_name = client.get("/companies/").content.decode()
+    assert by_name.index(quiet.name) < by_name.index("Zebra Example Cloud")
+    assert client.get("/companies/?sort=shoe-size").status_code == 400

@@ -49,13 +49,13 @@ def large():
 #   company (1), aliases (1), corporate family with both companies (1),
 #   products (1) + capabilities (1),
 #   commitments (1) + clauses (1) + versions (1) + policies (1) + companies (1),
-#   gaps with company and commitment (1) + replies (1),
+#   gaps with company and commitment (1) + replies (1) + supporting signals (1),
 #   timeline: policy versions (1) + policies (1) + companies (1) + citations with sources (1);
 #             changed clauses (1) + commitments (1) + policies (1) + companies (1) + versions (1);
 #             statements (1) + citations (1); employee actions (1) + citations (1);
 #             contracts (1) + agencies (1) + vendors (1) + intermediaries (1) + citations (1);
 #             observations (1) + agencies (1) + citations (1)
-COMPANY_PAGE_QUERIES = 33
+COMPANY_PAGE_QUERIES = 34
 
 
 def test_the_company_page_runs_the_same_queries_for_1_and_200_timeline_items(

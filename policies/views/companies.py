@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 
 from ..asof import as_of_from, public_snapshot, snapshot
 from ..chart import build_chart
-from ..listings import company_directory, public_gaps
+from ..gaps.pages import supporting_signals
+from ..listings import DIRECTORY_ORDERS, company_directory, public_gaps
 from ..models import (
     Agency,
     Commitment,
@@ -44,12 +45,25 @@ def directory(request):
     agency = _optional(Agency, request, "agency")
     q = request.GET.get("q", "").strip()[:200]
     open_gaps = request.GET.get("open_gaps") == "1"
-    page = paginate(request, company_directory(q=q, topic=topic, agency=agency, open_gaps=open_gaps))
+    order = request.GET.get("sort", "name")
+    if order not in DIRECTORY_ORDERS:
+        raise BadRequest("Unknown sort order; use sort=name or sort=gaps.")
+    companies = company_directory(q=q, topic=topic, agency=agency, open_gaps=open_gaps, order=order)
+    page = paginate(request, companies)
     context = {
-        "page": page, "q": q, "topic": topic, "agency": agency, "open_gaps": open_gaps,
+        "page": page, "q": q, "topic": topic, "agency": agency, "open_gaps": open_gaps, "sort": order,
         "topics": Topic.objects.all(), "agencies": Agency.objects.public(),
     }
     return render(request, "policies/companies.html", context)
+
+
+def _gaps_with_signals(company, when):
+    """The company's public gaps, open first, each with the signals that support it (+1 query)."""
+    gaps = list(public_gaps(company=company, when=when))
+    signals = supporting_signals(gaps)
+    for gap in gaps:
+        gap.supporting = signals.get(gap.pk, [])
+    return gaps
 
 
 def _company(slug, when):
@@ -119,7 +133,7 @@ def company(request, slug):
         "family": _family(obj),
         "products": _products(obj, when),
         "commitments": _commitments(obj, when),
-        "gaps": list(public_gaps(company=obj, when=when)),
+        "gaps": _gaps_with_signals(obj, when),
         "timeline": timeline,
         "chart": build_chart(timeline),
         "sources": sorted(sources.values(), key=lambda s: (s.publisher, s.title)),

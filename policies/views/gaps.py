@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from ..asof import as_of_from, public_snapshot, snapshot
+from ..gaps.pages import gap_detail_data
 from ..kinds import KIND_LABELS, kind_of, record_title, record_url
 from ..listings import public_gaps, public_replies
 from ..models import CommitmentClause, EmployeeAction, Gap, GapEvidence
@@ -93,5 +94,6 @@ def gap(request, slug):
     context = {
         "gap": obj, "as_of": when, "company": obj.company, "commitment": obj.commitment,
         "clauses": _clauses(obj, when), "evidence": _evidence(obj), "replies": list(obj.replies.all()),
+        **gap_detail_data(obj, as_of=when),
     }
     return render(request, "policies/gap.html", context)

@@ -1,6 +1,12 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from ...seed import DEFAULT_SEED, SeedError, load_seed
+from ...seed import (
+    DEFAULT_SEED,
+    SeedError,
+    attach_signals_to_seeded_gaps,
+    load_seed,
+    seeded_gap_slugs,
+)
 
 
 class Command(BaseCommand):
@@ -15,3 +21,5 @@ class Command(BaseCommand):
         except (OSError, SeedError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Seed data from {path}: {report}")
+        attached = attach_signals_to_seeded_gaps(seeded_gap_slugs(path))
+        self.stdout.write(f"Signals attached to seeded gaps: {attached}")
