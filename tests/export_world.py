@@ -116,15 +116,20 @@ def build():
 BASE = dt.datetime(2025, 6, 1, tzinfo=dt.UTC)
 
 
+def _stamp(pk):
+    """Whole seconds, and fractions with trailing zeros (.25, .5): both must print alike."""
+    return BASE + dt.timedelta(minutes=pk, microseconds=(pk * 250_000) % 1_000_000)
+
+
 def pin_clock():
     """Rewrite every record-time timestamp from ids: deterministic on any database."""
     for table in TABLES:
         model, hist = table.model, table.history_model
         for pk in model._base_manager.values_list("id", flat=True):
-            at = BASE + dt.timedelta(minutes=pk, microseconds=pk * 1001)
+            at = _stamp(pk)
             model._base_manager.filter(id=pk).update(created_at=at, updated_at=at + dt.timedelta(seconds=1))
         for history_id, pk in hist.objects.values_list("history_id", "id"):
-            at = BASE + dt.timedelta(minutes=pk, microseconds=pk * 1001)
+            at = _stamp(pk)
             hist.objects.filter(history_id=history_id).update(
                 history_date=at + dt.timedelta(hours=history_id),
                 created_at=at,

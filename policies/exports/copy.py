@@ -53,6 +53,8 @@ def copy_rows(select, tally):
 def iterate_rows(select, tally):
     """Batches of text tuples through a server-side (chunked) cursor: flat memory."""
     with connection.chunked_cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _load_as_text(cursor.cursor)
         cursor.execute(select.sql, select.params)
         while batch := cursor.fetchmany(BATCH):
             tally.rows += len(batch)
@@ -63,3 +65,11 @@ def rows(select, tally, iterator=False):
     if uses_copy(iterator):
         return copy_rows(select, tally)
     return iterate_rows(select, tally)
+
+
+def _load_as_text(cursor):
+    """Every value as PostgreSQL's own text output, exactly what COPY writes."""
+    from psycopg.types.string import TextLoader
+
+    for name in ("int2", "int4", "int8", "numeric", "date", "timestamptz", "timestamp", "bool"):
+        cursor.adapters.register_loader(name, TextLoader)

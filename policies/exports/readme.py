@@ -37,7 +37,8 @@ Text removed by a redaction is already gone from the history rows.
 
 CSV files are UTF-8, comma-separated, RFC 4180 quoting, LF line ends, one header row.
 Booleans are `true`/`false`; dates `YYYY-MM-DD`; timestamps
-`YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC); amounts keep their decimal places. An empty
+`YYYY-MM-DD HH:MM:SS.ffffff+00` (UTC, ISO 8601 with a space, the fraction only as
+long as needed); amounts keep their decimal places. An empty
 field is a missing value (an empty text is written `""`). Column names and order are
 stable between releases; new columns are only ever added at the end of a table.
 """

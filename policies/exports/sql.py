@@ -1,15 +1,18 @@
-"""One SELECT per table whose every column is text formatted the same way on both databases.
+"""One SELECT per table whose every column reads as the same text on both databases.
 
-PostgreSQL and SQLite store booleans, timestamps and decimals differently; formatting
-them in SQL (not in Python) lets `COPY` on PostgreSQL and the cursor iterator on SQLite
-write byte-identical files:
+PostgreSQL's own text output is the canonical form (it costs COPY nothing), and SQLite
+is made to write exactly that; booleans are spelt out on both:
 
     boolean   true / false
     date      2025-07-01
-    datetime  2025-07-01T09:30:00.000000Z   (UTC, always six decimals)
+    datetime  2025-07-01 09:30:00.25+00     (UTC; fraction only as long as needed)
     number    1400.00                       (always the field's decimal places)
     integer   42
     string    as stored; NULL stays NULL, an empty string stays empty
+
+The datetime form is ISO 8601 / RFC 3339 with a space: Python's fromisoformat,
+dateutil, pandas and frictionless read it. It needs the PostgreSQL session in UTC and
+DateStyle ISO, which Django (USE_TZ) and psycopg 3 already require.
 """
 
 from dataclasses import dataclass
@@ -22,18 +25,17 @@ SQLITE = {
     "number": "CASE WHEN {x} IS NULL THEN NULL ELSE printf('%%.{places}f', {x}) END",
     "boolean": "CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END",
     "date": "CAST({x} AS TEXT)",
-    # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; pad the fraction to six digits.
-    "datetime": "substr({x}, 1, 10) || 'T' || substr({x}, 12, 8) || '.'"
-    " || substr(substr({x}, 21) || '000000', 1, 6) || 'Z'",
+    # Django stores "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC; PostgreSQL drops trailing zeros.
+    "datetime": "CASE WHEN length({x}) > 19 THEN rtrim({x}, '0') ELSE {x} END || '+00'",
     "string": "{x}",
 }
 
 POSTGRESQL = {
-    "integer": "CAST({x} AS TEXT)",
-    "number": "CAST(ROUND({x}, {places}) AS TEXT)",
+    "integer": "{x}",
+    "number": "{x}",  # numeric(p, s) prints its s decimal places
     "boolean": "CASE WHEN {x} THEN 'true' WHEN NOT {x} THEN 'false' END",
-    "date": "to_char({x}, 'YYYY-MM-DD')",
-    "datetime": "to_char({x} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+    "date": "{x}",
+    "datetime": "{x}",
     "string": "{x}",
 }
 
