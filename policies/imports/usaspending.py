@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -49,6 +49,7 @@ from ..models import (
 from .columns import Columns, MissingColumn, detect_kind
 from .csvfile import CsvFile, FileRejected
 from .parties import AgencyDirectory, CompanyDirectory
+from .pgcopy import copy_create_with_history, copy_rows, copy_rows_with_history
 from .report import ImportReport, Outcome, RowResult
 from .rows import RowRejected, parse_row
 
@@ -308,12 +309,16 @@ class DownloadImport:
                     self.reject(line, column, f"duplicate key {key}: already at {seen[key]}")
                 continue
             seen[key] = f"{self.file_name} line {line}"
-            records.append(
-                ImportRunRecord(run=self.run_record, key=key, file_name=self.file_name[:300], line=line)
-            )
+            records.append((self.run_record.pk, key, self.file_name[:300], line))
             if row is not None:
                 kept.append(row)
-        ImportRunRecord.objects.bulk_create(records)
+        if connection.vendor == "postgresql":
+            copy_rows(ImportRunRecord, ["run", "key", "file_name", "line"], records)
+        else:
+            ImportRunRecord.objects.bulk_create(
+                ImportRunRecord(run_id=run, key=key, file_name=name, line=line)
+                for run, key, name, line in records
+            )
         return kept
 
     def plan(self, row):
@@ -461,7 +466,7 @@ class DownloadImport:
                 obj.pk = None
                 obj._state.adding = True
             if creates:
-                bulk_create_with_history([obj for _, obj in creates], model, **history)
+                self.create_with_history([obj for _, obj in creates], model, history)
             if updates:
                 names = {f.attname: f.name for f in model._meta.concrete_fields}
                 fields = {"revision", "updated_at"}
@@ -490,21 +495,41 @@ class DownloadImport:
             if (content_type.pk, obj.pk) in existing:
                 continue
             citations.append(
-                Citation(
-                    source=source,
-                    content_type=content_type,
-                    object_id=obj.pk,
-                    locator=f"{self.file_name}, line {plan.row.line}"[:200],
-                )
+                {
+                    "source_id": source.pk,
+                    "content_type_id": content_type.pk,
+                    "object_id": obj.pk,
+                    "locator": f"{self.file_name}, line {plan.row.line}"[:200],
+                }
             )
-        if citations:
+        if not citations:
+            return
+        reason = self.reason.format(file=self.file_name)
+        if connection.vendor == "postgresql":
+            copy_rows_with_history(
+                Citation, citations, reason=reason, user=self.options.user, historical_attrs=self.attribution
+            )
+        else:
             bulk_create_with_history(
-                citations,
+                [Citation(**values) for values in citations],
                 Citation,
                 default_user=self.options.user,
-                default_change_reason=self.reason.format(file=self.file_name),
+                default_change_reason=reason,
                 custom_historical_attrs=self.attribution,
             )
+
+    def create_with_history(self, objs, model, history):
+        """COPY on PostgreSQL (several times faster), the ORM's bulk insert elsewhere."""
+        if connection.vendor == "postgresql":
+            copy_create_with_history(
+                objs,
+                model,
+                reason=history["default_change_reason"],
+                user=history["default_user"],
+                historical_attrs=history["custom_historical_attrs"],
+            )
+        else:
+            bulk_create_with_history(objs, model, **history)
 
     def download_source(self):
         """The Source every imported record cites, created on the first write of the download."""
