@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from ..models import Gap, GapEvidence, SignalStatus
+from .rules import RULES
 
 
 class TriageError(ValueError):
@@ -85,11 +86,15 @@ def _attach(gap, signals, status, reason, user):
             if key not in have:
                 have.add(key)
                 row = GapEvidence(gap=gap, content_type_id=e.content_type_id, object_id=e.object_id,
-                                  note=f"From signal {s.rule}"[:400])
+                                  note=f"Found by the rule “{_rule_title(s.rule)}”"[:400])
                 _save(row, f"Evidence from signal {s.pk}: {reason}", user)
         s.status, s.gap, s.triage_reason = status, gap, reason
         verb = "Confirmed into" if status == SignalStatus.CONFIRMED else "Merged into"
         _save(s, f"{verb} gap “{gap.title}”: {reason}", user)
+
+
+def _rule_title(rule):
+    return next((fn.title for fn in RULES if fn.__name__ == rule), rule)
 
 
 def _save(obj, reason, user):
