@@ -104,8 +104,10 @@ class Contract(Claim):
             models.UniqueConstraint(
                 fields=["award_key"], condition=~Q(award_key=""), name="contract_award_key_unique"
             ),
+            # Official records are keyed by award_key (a PIID can repeat under one agency
+            # with different parent awards); hand-entered contracts by agency + award id.
             models.UniqueConstraint(
-                fields=["agency", "award_id"], condition=~Q(award_id=""),
+                fields=["agency", "award_id"], condition=~Q(award_id="") & Q(award_key=""),
                 name="contract_award_id_unique_per_agency",
             ),
         ]
