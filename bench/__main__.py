@@ -23,22 +23,37 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_pages(world, paths, requests):
-    """Per page: uncached latency and queries, the floor at the same size, and warm-cache latency."""
-    found = {name: {} for name in paths}
-    with serving(world, page_cache_seconds=0) as base:
-        for name, path in paths.items():
-            uncached = load.sequential(base, path, requests)
-            floor = load.sequential(base, f"/__bench__/floor/?bytes={uncached.size}", requests)
-            found[name].update(uncached=uncached, floor=floor)
-            log(
-                f"  {world.name:5} {name:16} uncached p50 {uncached.p50 * 1000:7.1f} ms "
-                f"queries {sorted(uncached.queries)} floor {floor.p50 * 1000:5.1f} ms"
+def measure_pages(small, big, paths, requests):
+    """Per page: uncached latency and queries in both worlds, warm-cache latency, the floor.
+
+    Both worlds are served at once (two gunicorns) and the small world's page, the big
+    world's page and the floor (a bare view returning a body of the page's size) are
+    requested in turn, so every figure and its reference see the same load on the machine.
+    """
+    found = {name: {"small": {}, "big": {}} for name in paths["big"]}
+    with serving(small, 0, PORT) as small_base, serving(big, 0, PORT + 1) as big_base:
+        for name, row in found.items():
+            size = load.interleaved([(big_base, paths["big"][name])], 1, warmup=0)[0].size
+            row["floor_path"] = f"/__bench__/floor/?bytes={size}"
+            row["small"]["uncached"], row["big"]["uncached"], row["big"]["floor"] = load.interleaved(
+                [
+                    (small_base, paths["small"][name]),
+                    (big_base, paths["big"][name]),
+                    (big_base, row["floor_path"]),
+                ],
+                requests,
             )
-    with serving(world, page_cache_seconds=WARM_SECONDS) as base:
-        for name, path in paths.items():
-            found[name]["warm"] = load.sequential(base, path, requests)
-    return found
+            log(
+                f"  {name:16} p50 N={small.companies}: {row['small']['uncached'].p50 * 1000:7.1f} ms, "
+                f"N={big.companies}: {row['big']['uncached'].p50 * 1000:7.1f} ms, "
+                f"floor {row['big']['floor'].p50 * 1000:5.1f} ms"
+            )
+    with serving(big, WARM_SECONDS, PORT + 1) as big_base:
+        for name, row in found.items():
+            row["big"]["warm"], row["big"]["warm_floor"] = load.interleaved(
+                [(big_base, paths["big"][name]), (big_base, row["floor_path"])], requests
+            )
+    return {name: {"small": row["small"], "big": row["big"]} for name, row in found.items()}
 
 
 def measure_load(world, path, size, connections, seconds):
@@ -56,7 +71,7 @@ def measure_load(world, path, size, connections, seconds):
 
 
 def measure_commands(world):
-    found = {}
+    found = {"Django start-up (shell -c pass)": cmd.manage_timed(world, "shell", "-c", "pass")}
     with cmd.scratch_folder() as folder:
         folder = Path(folder)
         for history in (False, True):
@@ -103,8 +118,7 @@ def main(argv=None):
     for world in (small, big):
         worlds.ensure(world, log)
     paths = {w.name: discover(w) for w in (small, big)}
-    measured = {w.name: measure_pages(w, paths[w.name], args.requests) for w in (small, big)}
-    pages = {name: {w: measured[w][name] for w in ("small", "big")} for name in paths["big"]}
+    pages = measure_pages(small, big, paths, args.requests)
     company = pages["median company"]["big"]["uncached"]
     under_load = measure_load(
         big, paths["big"]["median company"], company.size, args.connections, args.seconds

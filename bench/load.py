@@ -86,6 +86,26 @@ def sequential(base, path, count=30, warmup=3):
     return sample
 
 
+def interleaved(targets, count=30, warmup=3):
+    """Latency of several (base, path) targets requested in turn, one connection each.
+
+    Taking turns (in a rotating order) cancels the drift of a shared, busy machine: every
+    sample sees the same load. Returns one Sample per target, in order.
+    """
+    conns = [_connection(base) for base, _ in targets]
+    samples = [Sample() for _ in targets]
+    order = list(range(len(targets)))
+    for round_ in range(warmup + count):
+        rotated = order[round_ % len(order) :] + order[: round_ % len(order)]
+        for i in rotated:
+            sample = samples[i] if round_ >= warmup else Sample()
+            if not _one(conns[i], targets[i][1], sample):
+                conns[i] = _connection(targets[i][0])
+    for conn in conns:
+        conn.close()
+    return samples
+
+
 def concurrent(base, path, connections=32, seconds=30.0):
     """`connections` clients hammering `path` for `seconds` (and at most MAX_REQUESTS)."""
     deadline = time.perf_counter() + seconds

@@ -17,15 +17,15 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 
 
 @contextmanager
-def serving(world, page_cache_seconds):
-    """Gunicorn on HOST:PORT for `world`, with the page cache on (seconds > 0) or off."""
+def serving(world, page_cache_seconds, port=PORT):
+    """Gunicorn on HOST:port for `world`, with the page cache on (seconds > 0) or off."""
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "bench.wsgi:application",
         "--bind",
-        f"{HOST}:{PORT}",
+        f"{HOST}:{port}",
         "--worker-class",
         "gthread",
         "--workers",
@@ -42,8 +42,8 @@ def serving(world, page_cache_seconds):
     env = django_env(world.url, PAGE_CACHE_SECONDS=page_cache_seconds)
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_until_up(process)
-        yield f"http://{HOST}:{PORT}"
+        _wait_until_up(process, port)
+        yield f"http://{HOST}:{port}"
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -53,17 +53,17 @@ def serving(world, page_cache_seconds):
             process.wait()
 
 
-def _wait_until_up(process, timeout=60):
+def _wait_until_up(process, port, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited: " + process.stderr.read().decode()[-2000:])
         try:
-            conn = http.client.HTTPConnection(HOST, PORT, timeout=5)
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
             conn.request("GET", "/__bench__/floor/?bytes=10")
             if conn.getresponse().status == 200:
                 conn.close()
                 return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer on {HOST}:{PORT} within {timeout}s")
+    raise RuntimeError(f"gunicorn did not answer on {HOST}:{port} within {timeout}s")

@@ -36,7 +36,7 @@ def page_checks(pages):
         checks.append(Check(f"{name}: constant queries", _queries(small, big), len(queries) == 1))
     company = pages["median company"]["big"]
     uncached = ratio(company["uncached"].p50, company["floor"].p50)
-    warm = ratio(company["warm"].p50, company["floor"].p50)
+    warm = ratio(company["warm"].p50, company["warm_floor"].p50)
     checks.append(
         Check(
             f"company page uncached p50 / floor <= {UNCACHED_VS_FLOOR}",
