@@ -6,8 +6,9 @@
 It prepares the database (migrate, seed, a synthetic world) unless --no-setup, starts
 gunicorn with production settings on 127.0.0.1, reads the URL list by crawling a few
 pages, then keeps every connection busy for the whole run. It reports requests, errors
-(any exception, 5xx, or unexpected status) and each worker's resident memory (VmRSS from
-/proc) after warm-up and at the end. Exit 1 on any error or on growth beyond --max-growth.
+(any exception, 5xx, or unexpected status) and each worker's resident memory (VmRSS
+from /proc) after boot, after a warm-up (the same load until memory settles) and every
+5 s to the end. Exit 1 on any error or on growth beyond --max-growth.
 Loopback only; the page cache is off (PAGE_CACHE_SECONDS=0) so every request renders.
 """
 
@@ -27,6 +28,9 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Generous: with 32 connections on 2 workers a request may queue behind 15 others.
+# The soak counts failures, not latency (bench/ measures latency).
+CLIENT_TIMEOUT = 120
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
@@ -119,13 +123,16 @@ def rss_kib(pid):
     return 0
 
 
-def hammer(port, urls, seconds, connections):
-    """Each thread holds one keep-alive connection and requests URLs in turn until time is up."""
+def hammer(port, urls, seconds, connections, on_tick=None, tick=5.0):
+    """Each thread holds one keep-alive connection and requests URLs in turn until time is up.
+
+    The calling thread runs `on_tick()` every `tick` seconds meanwhile (memory samples).
+    """
     statuses, errors, lock = Counter(), [], threading.Lock()
     stop_at = time.monotonic() + seconds
 
     def run(offset):
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
         i = offset
         while time.monotonic() < stop_at:
             path = urls[i % len(urls)]
@@ -136,7 +143,7 @@ def hammer(port, urls, seconds, connections):
                 with lock:
                     errors.append(f"{path}: {exc!r}")
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=CLIENT_TIMEOUT)
                 continue
             with lock:
                 statuses[status] += 1
@@ -147,9 +154,26 @@ def hammer(port, urls, seconds, connections):
     threads = [threading.Thread(target=run, args=(n * 7,)) for n in range(connections)]
     for thread in threads:
         thread.start()
+    while any(thread.is_alive() for thread in threads):
+        time.sleep(tick)
+        if on_tick:
+            on_tick()
     for thread in threads:
         thread.join()
     return statuses, errors
+
+
+def warm_up(port, urls, connections, server_pid, chunk=15.0, limit=300.0, settled=0.02):
+    """Run the load until each worker's memory stops growing (its working set at this
+    concurrency), so the measured window shows growth, not first-time allocation."""
+    started, before = time.monotonic(), None
+    while time.monotonic() - started < limit:
+        hammer(port, urls, chunk, connections)
+        now = {pid: rss_kib(pid) for pid in worker_pids(server_pid)}
+        if before and now.keys() == before.keys() and all(now[p] <= before[p] * (1 + settled) for p in now):
+            break
+        before = now
+    return round(time.monotonic() - started)
 
 
 def main():
@@ -158,7 +182,7 @@ def main():
     parser.add_argument("--no-setup", action="store_true", help="use the database as it is")
     parser.add_argument("--companies", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--warmup-max", type=float, default=300)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
@@ -172,11 +196,15 @@ def main():
         prepare(env, args.companies)
     server = start_gunicorn(env, args.port, args.workers, args.threads)
     try:
+        booted = {pid: rss_kib(pid) for pid in worker_pids(server.pid)}
         urls = discover(args.port)
-        hammer(args.port, urls, args.warmup, args.connections)  # imports, caches, connections
-        pids = worker_pids(server.pid)
-        start = {pid: rss_kib(pid) for pid in pids}
-        statuses, errors = hammer(args.port, urls, args.seconds, args.connections)
+        warmup_seconds = warm_up(args.port, urls, args.connections, server.pid, limit=args.warmup_max)
+        start = {pid: rss_kib(pid) for pid in worker_pids(server.pid)}
+        samples = []
+        statuses, errors = hammer(
+            args.port, urls, args.seconds, args.connections,
+            on_tick=lambda: samples.append({pid: rss_kib(pid) for pid in worker_pids(server.pid)}),
+        )
         end = {pid: rss_kib(pid) for pid in worker_pids(server.pid)}
     finally:
         server.send_signal(signal.SIGTERM)
@@ -193,9 +221,14 @@ def main():
         "errors": len(errors),
         "first_errors": errors[:5],
         "workers_replaced": sorted(set(end) - set(start)),
+        "warmup_seconds": warmup_seconds,
+        "rss_mib_after_boot": {pid: round(kib / 1024, 1) for pid, kib in booted.items()},
         "rss_mib_start": {pid: round(kib / 1024, 1) for pid, kib in start.items()},
         "rss_mib_end": {pid: round(kib / 1024, 1) for pid, kib in end.items()},
         "rss_growth_percent": {pid: round(100 * g, 1) for pid, g in growth.items()},
+        "rss_mib_every_5s": {
+            pid: [round(sample.get(pid, 0) / 1024, 1) for sample in samples] for pid in start
+        },
     }
     print(json.dumps(report, indent=2))
     failed = errors or report["workers_replaced"] or any(g > args.max_growth for g in growth.values())
