@@ -79,12 +79,12 @@ class ImportReport:
     def reject_file(self, file_name, message):
         self.file_errors.append((file_name, message))
 
-    def note_unknown_recipient(self, name, uei, duns, where):
+    def note_unknown_recipient(self, name, uei, duns, where, rows=1):
         key = uei or duns or name
         entry = self.unknown_recipients.get(key)
         if entry is None:
             entry = self.unknown_recipients[key] = UnknownRecipient(name, uei, duns, first_line=where)
-        entry.rows += 1
+        entry.rows += rows
 
     @property
     def ok(self):

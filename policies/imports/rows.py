@@ -50,23 +50,36 @@ class AwardRow:
 
     @property
     def title(self):
-        first_line = self.description.splitlines()[0] if self.description else ""
-        title = f"{self.piid} — {first_line}" if first_line else f"Award {self.piid}"
-        return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1] + "…"
+        return award_title(self.piid, self.description)
 
     @property
     def scope_agency_code(self):
         return self.sub_agency_code or self.agency_code or self.sub_agency_name or self.agency_name
 
 
-def parse_row(fields, columns, kind, line):
+def award_title(piid, description):
+    """The contract's title: the PIID and the description's first line, cut to fit."""
+    first_line = description.splitlines()[0] if description else ""
+    title = f"{piid} — {first_line}" if first_line else f"Award {piid}"
+    return title if len(title) <= TITLE_LENGTH else title[: TITLE_LENGTH - 1] + "…"
+
+
+def check_width(fields, columns):
     if len(fields) != columns.width:
         raise RowRejected(
             "",
             f"the row has {len(fields)} fields but the header has {columns.width} "
             "(a truncated or damaged row)",
         )
-    get = columns.getter(fields)
+
+
+def parse_row(fields, columns, kind, line):
+    check_width(fields, columns)
+    return parse_values(columns.getter(fields), columns, kind, line)
+
+
+def parse_values(get, columns, kind, line):
+    """Like `parse_row`, reading each field's stripped value with `get(field)`."""
     amount_field = "amount" if kind == ImportKind.AWARDS else "award_amount"
     row = AwardRow(
         line=line,

@@ -95,7 +95,7 @@ def _import_download(parts, options, report):
     rejected_before = report.counts[Outcome.REJECTED]
     errors_before = len(report.file_errors)
     all_or_nothing = options.all_or_nothing and not options.dry_run
-    job = DownloadImport(parts, options, report)
+    job = _job_class(parts)(parts, options, report)
     with transaction.atomic() if (all_or_nothing or options.dry_run) else nullcontext():
         job.run()
         failed = report.counts[Outcome.REJECTED] > rejected_before or len(report.file_errors) > errors_before
@@ -104,6 +104,13 @@ def _import_download(parts, options, report):
             report.rolled_back = report.rolled_back or (all_or_nothing and failed)
     if all_or_nothing and failed and job.run_record is not None:
         job.log_rolled_back()
+
+
+def _job_class(parts):
+    """Award summaries on PostgreSQL are checked and written set-wise (`staged.py`)."""
+    from .staged import StagedAwardsImport, can_stage
+
+    return StagedAwardsImport if can_stage(parts) else DownloadImport
 
 
 @dataclass
@@ -160,7 +167,11 @@ class DownloadImport:
                 self.complete = False
                 self.report.reject_file(part.name, str(exc))
         if self.run_record is not None:
+            self.write_pending()
             self.finish()
+
+    def write_pending(self):
+        """Write what the parts left for the end (nothing here: rows are written in batches)."""
 
     def import_file(self, part):
         part.check()
