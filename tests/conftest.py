@@ -20,15 +20,20 @@ def _no_login_lockout(settings):
 @pytest.fixture(scope="session")
 def _browser():
     chromium_or_skip()
-    # Playwright's sync API refuses to run inside a running event loop; Django's
-    # async-unsafe guard would then trip on ORM calls made from the test body.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API keeps an event loop running in this thread while the browser
+    # is open, so Django's async-unsafe guard would trip on every ORM call (fixtures and
+    # tests alike). Allowed only while the browser is open; subprocesses that run
+    # deployment checks must strip it (tests/test_security_deploy.py does).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture

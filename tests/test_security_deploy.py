@@ -20,7 +20,10 @@ PRODUCTION = {
 
 def manage(*args, **env):
     """Run manage.py in a fresh interpreter with only the given production variables."""
-    test_only = ("DEBUG", "SECURE_SSL_REDIRECT", "STATICFILES_BACKEND", "DJANGO_SETTINGS_MODULE")
+    test_only = (
+        "DEBUG", "SECURE_SSL_REDIRECT", "STATICFILES_BACKEND", "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser fixture while Chromium is open
+    )
     clean = {k: v for k, v in os.environ.items() if k not in test_only}
     clean.update(env)
     return subprocess.run(
