@@ -256,7 +256,7 @@ def insert_contracts(model, params):
     return execute(
         f"""WITH ins AS (
             INSERT INTO {model._meta.db_table} ({columns})
-            SELECT {select} FROM import_work w WHERE w.is_new ORDER BY w.part, w.line
+            SELECT {select} FROM import_work w WHERE w.is_new
             RETURNING *)
         INSERT INTO {table} ({history_columns})
         SELECT {history_select} FROM ins JOIN import_work w ON w.contract_id = ins.id
@@ -302,7 +302,6 @@ def insert_citations(model, params):
             WHERE w.is_new OR (x.changed AND NOT EXISTS (
                 SELECT 1 FROM {model._meta.db_table} e WHERE e.source_id = %(source_id)s
                 AND e.content_type_id = %(content_type_id)s AND e.object_id = w.contract_id))
-            ORDER BY w.part, w.line
             RETURNING *)
         INSERT INTO {table} ({history_columns})
         SELECT {history_select} FROM ins JOIN import_work w ON w.contract_id = ins.object_id
