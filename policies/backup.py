@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
@@ -148,4 +149,6 @@ def restore_backup(path, using=DEFAULT_DB_ALIAS):
         for label in REPLACED_ON_RESTORE:
             apps.get_model(label)._base_manager.using(using).all().delete()
         call_command("loaddata", str(path.resolve()), database=using, verbosity=0)
+    # Content types were replaced with the backup's ids: forget the ones cached before.
+    ContentType.objects.clear_cache()
     return row_counts(using)

@@ -6,6 +6,15 @@ from tests.browser import CHROMIUM, CHROMIUM_ARGS, chromium_or_skip
 
 
 @pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    # A test that restores a backup (or flushes) replaces content type rows; a cached id
+    # from a rolled-back transaction must not leak into the next test.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
