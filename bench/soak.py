@@ -188,6 +188,7 @@ def main():
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--port", type=int, default=8010)
     parser.add_argument("--max-growth", type=float, default=0.10)
+    parser.add_argument("--exclude", default=None, help="skip URLs matching this regex")
     args = parser.parse_args()
 
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='soak-')}/soak.sqlite3"
@@ -197,7 +198,7 @@ def main():
     server = start_gunicorn(env, args.port, args.workers, args.threads)
     try:
         booted = {pid: rss_kib(pid) for pid in worker_pids(server.pid)}
-        urls = discover(args.port)
+        urls = [u for u in discover(args.port) if not (args.exclude and re.search(args.exclude, u))]
         warmup_seconds = warm_up(args.port, urls, args.connections, server.pid, limit=args.warmup_max)
         start = {pid: rss_kib(pid) for pid in worker_pids(server.pid)}
         samples = []
