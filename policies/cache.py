@@ -88,9 +88,11 @@ def _request_is_cacheable(request):
     return not (user is not None and user.is_authenticated)
 
 
-def _response_is_cacheable(response):
+def _response_is_cacheable(request, response):
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # the page holds a CSRF token for this visitor only
     cache_control = response.get("Cache-Control", "")
     return "private" not in cache_control and "no-store" not in cache_control
 
@@ -124,7 +126,7 @@ class PublicPageCacheMiddleware:
         if frozen is not None:
             return _thaw(frozen)
         response = self.get_response(request)
-        if request.method == "GET" and _response_is_cacheable(response):
+        if request.method == "GET" and _response_is_cacheable(request, response):
             cache.set(key, _freeze(response), seconds)
             response["X-Page-Cache"] = "miss"
         return response

@@ -1,12 +1,15 @@
 """The public page cache: fast for the public, never stale after an edit, never used for staff."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.test import Client
 
 from policies import models as m
-from policies.cache import bump_content_version
+from policies.cache import PublicPageCacheMiddleware, bump_content_version
 from tests import factories as f
 from tests.admin_support import admin_url, form_data, reviewer
 from tracker.settings import env_cache
@@ -140,3 +143,13 @@ def test_a_bad_cache_url_stops_start_up_with_a_clear_message(monkeypatch, url):
     monkeypatch.setenv("CACHE_URL", url)
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
         env_cache("CACHE_URL")
+
+
+def test_a_page_holding_a_csrf_token_is_not_cached(rf):
+    def view(request):
+        return HttpResponse(f"<form method=post><input value={get_token(request)}></form>")
+
+    request = rf.get("/a-form/")
+    request.user = AnonymousUser()
+    response = PublicPageCacheMiddleware(view)(request)
+    assert "X-Page-Cache" not in response
