@@ -27,13 +27,14 @@ class Resource:
 
 
 def current(selection, table):
-    return Resource(table, False, sql.build(selection.current(table), columns(table), "id"))
+    select = sql.build(selection.current(table), columns(table), "id", selection.content_types)
+    return Resource(table, False, select)
 
 
 def history(selection, table):
-    return Resource(
-        table, True, sql.build(selection.history(table), history_columns(table), "history_id")
-    )
+    columns_ = history_columns(table)
+    select = sql.build(selection.history(table), columns_, "history_id", selection.content_types)
+    return Resource(table, True, select)
 
 
 def for_options(options, today=None):

@@ -17,8 +17,9 @@ DateStyle ISO, which Django (USE_TZ) and psycopg 3 already require.
 
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import F, Func, TextField
+from django.db.models import Case, F, Func, OuterRef, Subquery, TextField, Value, When
 
 SQLITE = {
     "integer": "CAST({x} AS TEXT)",
@@ -72,9 +73,30 @@ class Select:
         return [c.name for c in self.columns]
 
 
-def build(queryset, columns, order_by):
+RECORD_TYPE = "content_type__model"
+
+
+def record_type(content_types):
+    """A generic link's model name from its content_type_id, without a join per row.
+
+    A CASE over the content types records can point at (a lookup done once); any
+    other id falls back to reading django_content_type, so the value is always the
+    one the join would give.
+    """
+    whens = [When(content_type_id=ct.id, then=Value(ct.model)) for ct in content_types]
+    other = Subquery(ContentType.objects.filter(id=OuterRef("content_type_id")).values("model")[:1])
+    return Case(*whens, default=other, output_field=TextField())
+
+
+def _value(column, content_types):
+    if column.path == RECORD_TYPE and content_types:
+        return record_type(content_types)
+    return F(column.path)
+
+
+def build(queryset, columns, order_by, content_types=()):
     """The SELECT of `columns` from `queryset`, in a stable order (a unique key)."""
-    expressions = [Formatted(F(c.path), c.kind, c.places) for c in columns]
+    expressions = [Formatted(_value(c, content_types), c.kind, c.places) for c in columns]
     qs = queryset.order_by(order_by).values_list(*expressions)
     sql, params = qs.query.get_compiler(connection=connection).as_sql()
     return Select(sql, tuple(params), columns)
