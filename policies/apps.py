@@ -8,8 +8,9 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import signals  # noqa: F401  (connects history attribution)
-        from . import cache  # noqa: F401  (connects page-cache invalidation)
+        # Imported for their signal receivers: page-cache invalidation and the public
+        # attribution on history rows.
+        from . import cache, signals  # noqa: F401
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="policies_ensure_groups")
