@@ -7,7 +7,7 @@ two paths write the same bytes.
 
 from contextlib import contextmanager
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 BATCH = 2000
 CHUNK = 256 * 1024  # bytes handed on at a time: COPY sends one row per message
@@ -100,10 +100,15 @@ def without_jit():
 def _restore_jit(previous):
     from psycopg.pq import TransactionStatus
 
-    # In a failed transaction the rollback undoes the SET by itself.
-    if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+    # In a failed transaction the rollback undoes the SET by itself. A connection a
+    # broken stream left unusable is not worth a second error: JIT only tunes speed.
+    if connection.connection.info.transaction_status == TransactionStatus.INERROR:
+        return
+    try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('jit', %s, false)", [previous])
+    except DatabaseError:
+        pass
 
 
 def _load_as_text(cursor):

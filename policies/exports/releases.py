@@ -115,6 +115,7 @@ def make_release(now=None, progress=None):
         (folder / "CITATION.cff").write_text(citation_cff(number, date, version))
         (folder / "CHANGELOG.md").write_text(changelog(number, date, counts, previous))
         files = [package.name, "CITATION.cff", "CHANGELOG.md"]
+        digests = {n: sha256(folder / n) for n in files}  # the package is read once, not twice
         manifest = {
             "number": number,
             "version": version,
@@ -122,11 +123,12 @@ def make_release(now=None, progress=None):
             "created": now.isoformat(),
             "counts": counts,
             "files": [
-                {"name": n, "bytes": (folder / n).stat().st_size, "sha256": sha256(folder / n)}
+                {"name": n, "bytes": (folder / n).stat().st_size, "sha256": digests[n]}
                 for n in files
             ],
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        sums = "".join(f"{sha256(folder / n)}  {n}\n" for n in files + ["manifest.json"])
+        digests["manifest.json"] = sha256(folder / "manifest.json")
+        sums = "".join(f"{digests[n]}  {n}\n" for n in files + ["manifest.json"])
         (folder / "SHA256SUMS").write_text(sums)
     return manifest
