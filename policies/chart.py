@@ -1,19 +1,41 @@
 """A server-rendered SVG chart of a company's deeds against its words, on one time axis.
 
 Panels: one per observed quantity (e.g. data stored in TB) and one for contract
-amounts per currency. Policy versions, commitment changes and statements are
-numbered vertical markers across every panel. No JavaScript; the page shows a
-table of the same numbers as the text alternative.
+amounts per currency. Policy versions and statements are numbered vertical markers
+across every panel. No JavaScript; the page shows a table of the same numbers as
+the text alternative.
+
+It covers the company's whole record at a cost that does not grow with it:
+figures come aggregated per month in SQL (at most MAX_POINTS per panel, by year
+beyond that), and only the latest MARKERS_PER_KIND policy versions and statements
+are marked, with a count of the others. Queries: observations per month (1),
+contract amounts per month (1), sources of the single-record points (1), latest
+policy versions (1) + policies (1) + companies (1), latest statements (1).
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models.functions import TruncMonth
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .timeline import WORDS
+from .kinds import record_url
+from .lib.event_dates import EventDate, Precision
+from .models import Contract, Metric, Observation
+from .models.base import PUBLIC_STATUSES
+from .models.sources import Citation
+from .timeline import (
+    contracts_of,
+    observations_of,
+    statement_entries,
+    statements_of,
+    version_entries,
+    versions_of,
+)
 
 WIDTH = 720
 LEFT = 64
@@ -23,13 +45,24 @@ PANEL_GAP = 44
 TOP = 56
 AXIS = 30
 MARKER_REACH = 366  # days: words further from the figures are listed, not drawn
+MAX_POINTS = 120  # per panel: ten years of months; longer records are charted by year
+MARKERS_PER_KIND = 12
+SUMMED = {Metric.OBLIGATION}  # transactions add up within a month; levels (storage, users) do not
 
 
 @dataclass
 class Point:
-    entry: object
+    date: EventDate
     value: Decimal
     label: str
+    count: int = 1
+    kind: str = ""
+    record_id: int | None = None  # the record, when the point is exactly one
+    citations: list = field(default_factory=list)
+
+    @property
+    def url(self):
+        return record_url(self.kind, self.record_id) if self.record_id else "#timeline"
 
 
 @dataclass
@@ -38,6 +71,7 @@ class Series:
     unit: str
     points: list = field(default_factory=list)
     style: str = "line"  # "line" for observations, "stem" for contract amounts
+    summed: bool = False
 
 
 @dataclass
@@ -51,43 +85,151 @@ class Marker:
 class Chart:
     series: list
     markers: list
+    more_markers: int = 0
     svg: str = ""
 
     @property
     def is_empty(self):
         return not self.series
 
+    @property
+    def sources(self):
+        return [c.source for s in self.series for p in s.points for c in p.citations]
 
-def _series(entries):
+    @property
+    def statements(self):
+        return [m.entry for m in self.markers if m.entry.kind == "statement"]
+
+
+def _monthly(queryset, day, group, value, approximate=None):
+    """Rows of (group..., month) with the sum, peak and count of `value`, oldest first."""
+    approx = Max(Case(When(**{approximate: True}, then=Value(1)), default=Value(0),
+                      output_field=IntegerField())) if approximate else Value(0)
+    return (
+        queryset.order_by()
+        .annotate(month=TruncMonth(day))
+        .values(*group, "month")
+        .annotate(total=Sum(value), peak=Max(value), n=Count("id"), first_id=Min("id"),
+                  day=Min(day), precision=Min(day.replace("_on", "_precision")), approx=approx)
+        .order_by(*group, "month")
+    )
+
+
+def _point(row, kind, summed, label):
+    value = row["total"] if summed else row["peak"]
+    text = label(row, value)
+    if row["n"] == 1:
+        return Point(EventDate(row["day"], row["precision"]), value, text, 1, kind, row["first_id"])
+    return Point(EventDate(row["month"], Precision.MONTH), value, text, row["n"], kind)
+
+
+def _observation_series(company, when):
+    rows = _monthly(observations_of(company, when), "observed_on", ("metric", "unit"), "value",
+                    approximate="is_approximate")
     found = {}
-    for e in entries:
-        if e.kind == "observation":
-            o = e.record
-            key = ("observation", o.metric, o.unit)
-            title = f"{o.get_metric_display()} ({o.unit})"
-            unit = o.unit
-            approx = "about " if o.is_approximate else ""
-            point = Point(e, o.value, f"{approx}{o.value:,.0f} {o.unit}")
-            style = "line"
-        elif e.kind == "contract" and e.record.amount is not None and e.date:
-            c = e.record
-            key = ("contract", c.currency)
-            title, unit, style = f"Contract amounts ({c.currency})", c.currency, "stem"
-            point = Point(e, c.amount, f"{c.amount:,.0f} {c.currency}")
-        else:
-            continue
-        if not e.date:
-            continue
-        found.setdefault(key, Series(title, unit, style=style)).points.append(point)
-    return sorted(found.values(), key=lambda s: (s.style != "line", s.title))
+    for row in rows:
+        summed = row["metric"] in SUMMED
+        key = (row["metric"], row["unit"])
+        if key not in found:
+            title = f"{Metric(row['metric']).label} ({row['unit']})"
+            found[key] = Series(title, row["unit"], summed=summed)
+        found[key].points.append(_point(row, "observation", summed, _observation_label))
+    return list(found.values())
 
 
-def build_chart(entries):
-    series = _series(entries)
-    markers = [
-        Marker(i, e) for i, e in enumerate((e for e in entries if e.side == WORDS and e.date), 1)
-    ]
-    chart = Chart(series=series, markers=markers)
+def _observation_label(row, value):
+    unit = row["unit"]
+    if row["n"] == 1:
+        return f"{'about ' if row['approx'] else ''}{value:,.0f} {unit}"
+    if row["metric"] in SUMMED:
+        return f"{value:,.0f} {unit} in {row['n']} figures"
+    return f"{value:,.0f} {unit} (highest of {row['n']} figures)"
+
+
+def _contract_series(company, when):
+    contracts = contracts_of(company, when).filter(amount__isnull=False, started_on__isnull=False)
+    found = {}
+    for row in _monthly(contracts, "started_on", ("currency",), "amount"):
+        currency = row["currency"]
+        series = found.setdefault(currency, Series(f"Contract amounts ({currency})", currency,
+                                                   style="stem", summed=True))
+        series.points.append(_point(row, "contract", True, _contract_label))
+    return list(found.values())
+
+
+def _contract_label(row, value):
+    text = f"{value:,.0f} {row['currency']}"
+    return text if row["n"] == 1 else f"{text} in {row['n']} contracts"
+
+
+def _by_year(series):
+    """The series with one point per year, when it has more months than a panel can show."""
+    if len(series.points) <= MAX_POINTS:
+        return series
+    years = {}
+    for p in series.points:
+        years.setdefault(p.date.date.year, []).append(p)
+    points = []
+    for year, members in years.items():
+        values = [p.value for p in members]
+        value = sum(values) if series.summed else max(values)
+        count = sum(p.count for p in members)
+        how = f"in {count} figures" if series.summed else f"highest of {count} figures"
+        label = f"{value:,.0f} {series.unit} ({how}, {year})"
+        points.append(Point(EventDate(datetime.date(year, 1, 1), Precision.YEAR), value, label, count))
+    series.points = points
+    return series
+
+
+def _attach_sources(series):
+    """Public citations of the points that are single records (one query)."""
+    points = [p for s in series for p in s.points if p.record_id]
+    if not points:
+        return
+    types = {kind: ContentType.objects.get_for_model(model)
+             for kind, model in (("observation", Observation), ("contract", Contract))}
+    wanted = Q()
+    for kind, content_type in types.items():
+        ids = [p.record_id for p in points if p.kind == kind]
+        if ids:
+            wanted |= Q(content_type=content_type, object_id__in=ids)
+    citations = (
+        Citation.objects.filter(wanted).filter(source__editorial_status__in=PUBLIC_STATUSES)
+        .select_related("source").order_by("id")
+    )
+    kinds = {ct.pk: kind for kind, ct in types.items()}
+    found = {}
+    for c in citations:
+        found.setdefault((kinds[c.content_type_id], c.object_id), []).append(c)
+    for p in points:
+        p.citations = found.get((p.kind, p.record_id), [])
+
+
+def _latest_words(company, when, counts):
+    """The latest policy versions and statements, oldest first, and how many are left out."""
+    versions = versions_of(company, when).order_by("-effective_on", "-id")[:MARKERS_PER_KIND]
+    statements = (
+        statements_of(company, when).filter(made_on__isnull=False)
+        .order_by("-made_on", "-id")[:MARKERS_PER_KIND]
+    )
+    entries = version_entries(versions, citations=False) + statement_entries(statements, citations=False)
+    entries.sort(key=lambda e: (e.date.date, e.kind, e.record.pk))
+    markers = [Marker(i, e) for i, e in enumerate(entries, 1)]
+    more = counts.get("policyversion", 0) + counts.get("statement", 0) - len(markers)
+    return markers, max(0, more)
+
+
+def build_chart(company, when=None, counts=None):
+    """The chart of `company`'s whole record (as recorded at `when`).
+
+    `counts` (kind -> number of public entries, from the timeline) sizes the
+    "and N more" note under the markers.
+    """
+    series = [_by_year(s) for s in _observation_series(company, when) + _contract_series(company, when)]
+    series.sort(key=lambda s: (s.style != "line", s.title))
+    _attach_sources(series)
+    markers, more = _latest_words(company, when, counts or {})
+    chart = Chart(series=series, markers=markers, more_markers=more)
     if series:
         chart.svg = _render(chart)
     return chart
@@ -95,7 +237,7 @@ def build_chart(entries):
 
 def _time_range(chart):
     """The period charted: the plotted figures, plus words up to a year either side."""
-    days = [p.entry.date.date.toordinal() for s in chart.series for p in s.points]
+    days = [p.date.date.toordinal() for s in chart.series for p in s.points]
     first, last = min(days), max(days)
     for m in chart.markers:
         day = m.entry.date.date.toordinal()
@@ -168,7 +310,7 @@ def _panel(series, x, top):
     def y(value):
         return _n(top + PANEL_HEIGHT - float(value / peak) * (PANEL_HEIGHT - 28))
 
-    coords = [(x(p.entry.date.date), y(p.value), p) for p in series.points]
+    coords = [(x(p.date.date), y(p.value), p) for p in series.points]
     base = top + PANEL_HEIGHT
     frame = format_html(
         '<text class="panel-title" x="{}" y="{}">{}</text>'
@@ -191,7 +333,7 @@ def _panel(series, x, top):
         '<a href="{}"><circle class="point" cx="{}" cy="{}" r="5"><title>{}: {}</title></circle></a>'
         '<text class="value" x="{}" y="{}" text-anchor="middle">{}</text>',
         (
-            (p.entry.url, cx, cy, p.entry.date, p.label, cx, _n(float(cy) - 9), _short(p.value))
+            (p.url, cx, cy, p.date, p.label, cx, _n(float(cy) - 9), _short(p.value))
             for cx, cy, p in coords
         ),
     )

@@ -1,22 +1,40 @@
-"""One merged timeline of a company's words and deeds, in event-time order.
+"""One merged timeline of a company's words and deeds, in event-time order, a page at a time.
 
-`company_timeline(company, when=None)` is the only way the site (company page,
-chart, feeds) builds it. It runs a fixed number of queries whatever the data:
+`timeline_page(company, when=None, number=1)` is the only way the site builds it.
+Page 1 holds the latest entries; higher numbers go back in time; within a page the
+entries read oldest first. Its cost does not grow with the company's record:
 
-1. policy versions of the company's policies   (+1 policy, +1 its company, +1 citations with sources)
-2. commitment clauses that changed              (+1 commitment, +1 policy, +1 company, +1 version)
-3. statements                                   (+1 citations)
-4. employee actions (embargoes respected)       (+1 citations)
-5. contracts as vendor or intermediary          (+1 agency, +1 vendor, +1 intermediary, +1 citations)
-6. observations                                 (+1 agency, +1 citations)
+1. counts of each kind                          (one UNION of six COUNTs)
+2. the page's (kind, id, date) keys             (one UNION ordered by event date, LIMIT/OFFSET)
+3. the page's records, by id, kind by kind:
+   policy versions  (+1 policy, +1 its company, +1 citations with sources)
+   changed clauses  (+1 commitment, +1 policy, +1 company, +1 version)
+   statements       (+1 citations)
+   employee actions (+1 citations; embargoes respected)
+   contracts as vendor or intermediary (+1 agency, +1 vendor, +1 intermediary, +1 citations)
+   observations     (+1 agency, +1 citations)
+A kind with no record on the page runs none of its queries.
 
 Related rows are attached with `prefetch_related_objects`, which works both on
 live rows and on the instances `Model.history.as_of()` returns.
 """
 
+import math
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
 from .asof import public_snapshot, snapshot
 from .kinds import record_title, record_url
@@ -36,6 +54,7 @@ from .models.sources import Citation
 WORDS = "words"
 DEEDS = "deeds"
 VOICES = "voices"
+PER_PAGE = 50
 
 
 @dataclass
@@ -63,57 +82,87 @@ def _claim(record):
     return record.get_claim_status_display() if hasattr(record, "claim_status") else ""
 
 
-def _version_entries(company, when):
-    versions = list(public_snapshot(PolicyVersion, when).filter(policy__company_id=company.pk))
-    prefetch_related_objects(versions, "policy__company", public_citations())
+# Each kind: its public records of a company (a queryset), and the event day they sort by.
+
+def versions_of(company, when=None):
+    return public_snapshot(PolicyVersion, when).filter(
+        policy__company_id=company.pk, policy__editorial_status__in=PUBLIC_STATUSES
+    )
+
+
+def _clauses_of(company, when):
+    return (
+        snapshot(CommitmentClause, when)
+        .filter(version__policy__company_id=company.pk)
+        .filter(version__editorial_status__in=PUBLIC_STATUSES)
+        .filter(commitment__editorial_status__in=PUBLIC_STATUSES)
+        .exclude(change=ClauseChange.UNCHANGED)
+    )
+
+
+def statements_of(company, when=None):
+    return public_snapshot(Statement, when).filter(company_id=company.pk)
+
+
+def _actions_of(company, when):
+    return public_snapshot(EmployeeAction, when).filter(company_id=company.pk)
+
+
+def contracts_of(company, when=None):
+    return public_snapshot(Contract, when).filter(Q(vendor_id=company.pk) | Q(intermediary_id=company.pk))
+
+
+def observations_of(company, when=None):
+    return public_snapshot(Observation, when).filter(company_id=company.pk)
+
+
+# Each kind: its entries, built from a few records (a queryset already narrowed to a page).
+
+def version_entries(records, citations=True):
+    versions = list(records)
+    prefetch_related_objects(versions, "policy__company", *([public_citations()] if citations else []))
     return [
         Entry(
             date=v.effective, kind="policyversion", label="Policy version", side=WORDS, record=v,
             title=f"{v.policy.title}: version in force {v.effective}",
-            text=v.change_summary, url=v.get_absolute_url(), citations=list(v.citations.all()),
+            text=v.change_summary, url=v.get_absolute_url(),
+            citations=list(v.citations.all()) if citations else [],
         )
         for v in versions
-        if v.policy.is_public
     ]
 
 
-def _clause_entries(company, when):
-    clauses = list(
-        snapshot(CommitmentClause, when)
-        .filter(version__policy__company_id=company.pk)
-        .filter(version__editorial_status__in=PUBLIC_STATUSES)
-        .exclude(change=ClauseChange.UNCHANGED)
-    )
+def _clause_entries(records):
+    clauses = list(records)
     prefetch_related_objects(clauses, "commitment__policy__company", "version")
     return [
         Entry(
             date=c.version.effective, kind="commitmentclause", label="Commitment",
             side=WORDS, record=c,
             title=f"Commitment {c.get_change_display().lower()}: {c.commitment.title}",
-            text=c.text, url=c.commitment.get_absolute_url() if c.commitment.is_public else "",
-            change=c.change,
+            text=c.text, url=c.commitment.get_absolute_url(), change=c.change,
         )
         for c in clauses
-        if c.commitment.is_public
     ]
 
 
-def _statement_entries(company, when):
-    statements = list(public_snapshot(Statement, when).filter(company_id=company.pk))
-    prefetch_related_objects(statements, public_citations())
+def statement_entries(records, citations=True):
+    statements = list(records)
+    if citations:
+        prefetch_related_objects(statements, public_citations())
     return [
         Entry(
             date=s.made, kind="statement", label=f"Statement ({s.get_kind_display().lower()})",
             side=WORDS, record=s, title=f"{s.speaker}{', ' + s.speaker_role if s.speaker_role else ''}",
-            text=s.quote, url=record_url("statement", s.pk), citations=list(s.citations.all()),
-            claim_status=_claim(s),
+            text=s.quote, url=record_url("statement", s.pk),
+            citations=list(s.citations.all()) if citations else [], claim_status=_claim(s),
         )
         for s in statements
     ]
 
 
-def _employee_entries(company, when):
-    actions = list(public_snapshot(EmployeeAction, when).filter(company_id=company.pk))
+def _action_entries(records):
+    actions = list(records)
     prefetch_related_objects(actions, public_citations())
     return [
         Entry(
@@ -126,10 +175,8 @@ def _employee_entries(company, when):
     ]
 
 
-def _contract_entries(company, when):
-    contracts = list(
-        public_snapshot(Contract, when).filter(Q(vendor_id=company.pk) | Q(intermediary_id=company.pk))
-    )
+def _contract_entries(records):
+    contracts = list(records)
     prefetch_related_objects(contracts, "agency", "vendor", "intermediary", public_citations())
     return [
         Entry(
@@ -141,8 +188,8 @@ def _contract_entries(company, when):
     ]
 
 
-def _observation_entries(company, when):
-    observations = list(public_snapshot(Observation, when).filter(company_id=company.pk))
+def _observation_entries(records):
+    observations = list(records)
     prefetch_related_objects(observations, "agency", public_citations())
     return [
         Entry(
@@ -154,19 +201,110 @@ def _observation_entries(company, when):
     ]
 
 
-BUILDERS = (
-    _version_entries,
-    _clause_entries,
-    _statement_entries,
-    _employee_entries,
-    _contract_entries,
-    _observation_entries,
-)
+@dataclass(frozen=True)
+class Kind:
+    records: object  # (company, when) -> queryset
+    day: object  # expression for the event day
+    entries: object  # (queryset) -> [Entry]
 
 
-def company_timeline(company, when=None):
-    """Every public timeline entry of `company` (as recorded at `when`), oldest first."""
-    entries = [entry for build in BUILDERS for entry in build(company, when)]
+KINDS = {
+    "policyversion": Kind(versions_of, F("effective_on"), version_entries),
+    "commitmentclause": Kind(_clauses_of, F("version__effective_on"), _clause_entries),
+    "statement": Kind(statements_of, F("made_on"), statement_entries),
+    "employeeaction": Kind(_actions_of, Coalesce("started_on", "reported_on"), _action_entries),
+    "contract": Kind(contracts_of, F("started_on"), _contract_entries),
+    "observation": Kind(observations_of, F("observed_on"), _observation_entries),
+}
+
+
+def timeline_counts(company, when=None):
+    """How many public entries of each kind the company has (one query)."""
+    parts = [
+        kind.records(company, when).order_by()
+        .annotate(entry_kind=Value(name, output_field=CharField()))
+        .values("entry_kind").annotate(n=Count("id")).values_list("entry_kind", "n")
+        for name, kind in KINDS.items()
+    ]
+    counts = dict.fromkeys(KINDS, 0)
+    counts.update(parts[0].union(*parts[1:], all=True))
+    return counts
+
+
+def _keys(company, when):
+    """(kind, id, undated, day) of every entry, as one UNION query to order and slice."""
+    parts = [
+        kind.records(company, when).order_by()
+        .annotate(entry_kind=Value(name, output_field=CharField()), day=kind.day)
+        .annotate(undated=Case(When(day__isnull=True, then=Value(1)), default=Value(0),
+                               output_field=IntegerField()))
+        .values_list("entry_kind", "id", "undated", "day")
+        for name, kind in KINDS.items()
+    ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+@dataclass
+class TimelinePage:
+    entries: list  # oldest first
+    number: int  # 1 is the latest page
+    num_pages: int
+    total: int
+    counts: dict
+    per_page: int = PER_PAGE
+
+    @property
+    def has_earlier(self):
+        return self.number < self.num_pages
+
+    @property
+    def has_later(self):
+        return self.number > 1
+
+    @property
+    def earlier_number(self):
+        return self.number + 1
+
+    @property
+    def later_number(self):
+        return self.number - 1
+
+    @property
+    def first_position(self):
+        """Position of the page's oldest entry in the whole timeline, 1 being the oldest."""
+        return max(1, self.total - self.number * self.per_page + 1)
+
+    @property
+    def earlier_count(self):
+        return self.first_position - 1
+
+    @property
+    def last_position(self):
+        return self.total - (self.number - 1) * self.per_page
+
+
+def timeline_page(company, when=None, number=1, per_page=PER_PAGE):
+    """Page `number` of the company's timeline (1 = latest; past the end = the earliest page)."""
+    counts = timeline_counts(company, when)
+    total = sum(counts.values())
+    num_pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, number), num_pages)
+    start = (number - 1) * per_page
+    keys = list(
+        _keys(company, when).order_by("-undated", "-day", "-entry_kind", "-id")[start:start + per_page]
+    )
+    entries = _entries(company, when, keys)
+    return TimelinePage(entries, number, num_pages, total, counts, per_page)
+
+
+def _entries(company, when, keys):
+    ids = {}
+    for kind, pk, _undated, _day in keys:
+        ids.setdefault(kind, []).append(pk)
+    entries = []
+    for name, pks in ids.items():
+        kind = KINDS[name]
+        entries.extend(kind.entries(kind.records(company, when).filter(id__in=pks)))
     return sorted(entries, key=_order)
 
 
