@@ -5,6 +5,7 @@ an allow-list: a model added later is not exported until it is listed here, so s
 tables (signals, redactions, import runs, users) can never leak by accident.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -77,11 +78,17 @@ class Table:
 
     @property
     def history_model(self):
-        return self.model.history.model
+        return _history_model(self.model)
 
     @property
     def is_reference(self):
         return not (self.company or self.owners or self.cited or self.dates)
+
+
+@functools.cache
+def _history_model(model):
+    # `Model.history` builds a new manager class on every access (inspect-heavy).
+    return model.history.model
 
 
 def _company(*paths):
