@@ -1,11 +1,12 @@
 """Query functions for the public listings, one per listing, shared by pages and feeds."""
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from .asof import public_snapshot
 from .models import Company, Gap, RightOfReply
 from .models.gaps import OPEN_GAP_STATUSES
-from .search import search_queryset
+from .search import matching
 
 SEVERITY_ORDER = Case(
     When(severity="high", then=Value(0)), When(severity="medium", then=Value(1)),
@@ -47,10 +48,33 @@ DIRECTORY_ORDERS = {"name": ("name",), "gaps": ("-open_gaps", "name")}
 
 
 def company_directory(q="", topic=None, agency=None, open_gaps=False, order="name"):
-    """Public companies for the directory, filtered; annotated with their open-gap count."""
+    """Public companies for the directory, filtered; annotated with their open-gap count.
+
+    The count is a correlated subquery (an index lookup on the gaps' company_id), so
+    PostgreSQL computes it only for the rows of the page shown (sort=name) and the
+    paginator's COUNT(*) leaves it out; nothing joins every company to every gap.
+    """
     qs = Company.objects.public()
     if q:
-        qs = search_queryset(qs, q)
+        qs = matching(qs, q)
+    if topic is not None or agency is not None:
+        qs = Company.objects.filter(id__in=_related_to(qs, topic, agency).values("id"))
+    if open_gaps:
+        qs = qs.filter(Exists(_open_gaps()))
+    counts = _open_gaps().order_by().values("company_id").annotate(n=Count("pk")).values("n")
+    qs = qs.annotate(open_gaps=Coalesce(Subquery(counts), Value(0)))
+    return qs.order_by(*DIRECTORY_ORDERS[order])
+
+
+def _open_gaps():
+    """The public open gaps of the company of the outer query."""
+    return Gap.objects.filter(
+        company_id=OuterRef("pk"), status__in=OPEN_GAP_STATUSES,
+        editorial_status__in=("published", "retracted"),
+    )
+
+
+def _related_to(qs, topic, agency):
     if topic is not None:
         qs = qs.filter(
             Q(policies__commitments__topics=topic) | Q(statements__topics=topic)
@@ -58,11 +82,4 @@ def company_directory(q="", topic=None, agency=None, open_gaps=False, order="nam
         )
     if agency is not None:
         qs = qs.filter(Q(contracts__agency=agency) | Q(intermediated_contracts__agency=agency))
-    ids = qs.values("id")
-    result = Company.objects.filter(id__in=ids).annotate(
-        open_gaps=Count("gaps", filter=Q(gaps__status__in=OPEN_GAP_STATUSES,
-                                          gaps__editorial_status__in=("published", "retracted")))
-    )
-    if open_gaps:
-        result = result.filter(open_gaps__gt=0)
-    return result.order_by(*DIRECTORY_ORDERS[order])
+    return qs

@@ -67,3 +67,42 @@ def test_the_company_directory_uses_the_same_search(client):
     f.company(name="Example Cirrus")
     html = client.get(reverse("policies:companies"), {"q": "nimbus"}).content.decode()
     assert "Example Nimbus" in html and "Example Cirrus" not in html
+
+
+def test_drafts_never_fill_the_ranked_candidates(monkeypatch):
+    import policies.search
+
+    monkeypatch.setattr(policies.search, "CANDIDATES", 3)
+    for n in range(5):
+        f.company(name=f"Example Draft Nimbus {n}", status="draft")
+    f.company(name="Example Public Nimbus")
+    assert [h.title for h in search("nimbus")] == ["Example Public Nimbus"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite takes the first matches")
+def test_postgresql_ranks_only_the_first_candidates_of_a_common_word(monkeypatch):
+    import policies.search
+
+    monkeypatch.setattr(policies.search, "CANDIDATES", 3)
+    for n in range(6):
+        f.company(name=f"Example Cloud {n}")
+    assert len([h for h in search("cloud") if h.kind == "Company"]) == 3
+
+
+def test_the_directory_search_lists_every_match_not_only_the_ranked_candidates(client, monkeypatch):
+    import policies.search
+
+    monkeypatch.setattr(policies.search, "CANDIDATES", 2)
+    for n in range(4):
+        f.company(name=f"Example Cloud {n}")
+    html = client.get(reverse("policies:companies"), {"q": "cloud"}).content.decode()
+    assert all(f"Example Cloud {n}" in html for n in range(4))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored tsvector exists only on PostgreSQL")
+def test_postgresql_keeps_the_search_document_up_to_date_on_save():
+    company = f.company(name="Example Nimbus", summary="storage")
+    company.summary = "biometric matching"
+    company.save()
+    assert [h.title for h in search("biometric")] == ["Example Nimbus"]
+    assert search("storage") == []
