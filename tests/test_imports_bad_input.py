@@ -272,3 +272,12 @@ def test_random_transaction_rows_never_raise(rows):
 def test_random_bytes_after_a_valid_header_never_raise(tail):
     report = run_bytes(csv_bytes(AWARDS_286, []) + tail)
     assert report.file_errors or report.total >= 1
+
+
+def test_a_nul_byte_in_a_transaction_key_rejects_the_row_not_the_run():
+    # Found by the property test on PostgreSQL: text columns cannot hold NUL bytes.
+    row = transaction("T1", contract_transaction_unique_key="\x00")
+    name = "Contracts_PrimeTransactions_2026-01-05_1.csv"
+    report = import_files([csv_file(name, TRANSACTIONS_297, [row])], ImportOptions())
+    ((line, column, reason),) = _rejected(report)
+    assert column == "contract_transaction_unique_key" and "NUL byte" in reason

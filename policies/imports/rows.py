@@ -80,6 +80,7 @@ def parse_row(fields, columns, kind, line):
 
 def parse_values(get, columns, kind, line):
     """Like `parse_row`, reading each field's stripped value with `get(field)`."""
+    get = _without_nul(get, columns)
     amount_field = "amount" if kind == ImportKind.AWARDS else "award_amount"
     row = AwardRow(
         line=line,
@@ -120,6 +121,18 @@ def parse_values(get, columns, kind, line):
     else:
         row.scope_date = _date(get, columns, "latest_action_on") or row.started_on
     return row
+
+
+def _without_nul(get, columns):
+    """`get`, refusing a value with a NUL byte: no database text column can hold one."""
+
+    def checked(field):
+        value = get(field)
+        if "\x00" in value:
+            raise RowRejected(columns.column(field), "contains a NUL byte, which a text field cannot hold")
+        return value
+
+    return checked
 
 
 def _text(get, columns, field, max_length):

@@ -219,7 +219,7 @@ class DownloadImport:
                 except RowRejected as exc:
                     self.reject(line, exc.column, exc.reason)
                     key = self.readable_key(fields)
-                    if key:
+                    if key and "\x00" not in key:  # a NUL key can't be stored, nor match
                         stray_keys.append((key, line))
             if len(batch) + len(stray_keys) >= self.options.batch_size:
                 self.flush(batch, stray_keys)
