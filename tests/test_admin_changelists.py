@@ -1,12 +1,15 @@
 """Every changelist runs a fixed number of queries: the same for 1 row and for 50."""
 
 import datetime
+import warnings
 
 import pytest
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import UnorderedObjectListWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from policies import models as m
 from tests import factories as f
@@ -186,3 +189,19 @@ def test_the_statement_changelist_query_count_is_pinned(client, django_assert_nu
 
 
 PINNED_STATEMENT_QUERIES = 9
+
+
+
+def test_the_company_autocomplete_pages_through_companies_in_name_order(client):
+    # Without an explicit order the annotated (GROUP BY) queryset is unordered, and
+    # paginating it can show a company twice or skip one.
+    client.force_login(reviewer())
+    for name in ["Example Cloud C", "Example Cloud A", "Example Cloud B"]:
+        f.company(name=name)
+    params = {"app_label": "policies", "model_name": "statement", "field_name": "company", "term": ""}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnorderedObjectListWarning)
+        response = client.get(reverse("admin:autocomplete"), params)
+    assert response.status_code == 200
+    names = [r["text"] for r in response.json()["results"]]
+    assert len(names) >= 3 and names == sorted(names)

@@ -160,7 +160,15 @@ class CitableAdmin(PublishableAdmin):
     inlines = [CitationInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations", distinct=True))
+        # The Count makes a GROUP BY query, where Django ignores Meta.ordering; the
+        # changelist orders for itself, the autocomplete would paginate unordered rows.
+        ordering = self.model._meta.ordering or ("-pk",)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations", distinct=True))
+            .order_by(*ordering)
+        )
 
     @admin.display(description="Citations", ordering="citation_count")
     def citations(self, obj):
