@@ -1,13 +1,16 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
+
 import os
 import sys
 
 
 def main():
     """Run administrative tasks."""
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tracker.settings')
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
     try:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
         from django.core.management import execute_from_command_line
     except ImportError as exc:
         raise ImportError(
@@ -15,8 +18,14 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    # Read the settings now: Django's command runner would swallow a configuration error
+    # here and fail later with an unrelated "Models aren't loaded yet".
+    try:
+        settings.INSTALLED_APPS  # noqa: B018
+    except ImproperlyConfigured as exc:
+        sys.exit(f"Configuration error: {exc}")
     execute_from_command_line(sys.argv)
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     main()

@@ -82,3 +82,13 @@ def test_it_refuses_a_database_url_it_cannot_read(url):
     result = load_settings(DEBUG="true", DATABASE_URL=url)
     assert result.returncode != 0
     assert "DATABASE_URL" in result.stderr
+
+
+def test_manage_py_names_the_configuration_error_instead_of_a_traceback():
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=clean, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Configuration error: SECRET_KEY is not set")
+    assert "Traceback" not in result.stderr
