@@ -23,28 +23,8 @@ def copy_create_with_history(objs, model, *, reason, user=None, historical_attrs
         obj._state.adding = False
         obj._state.db = connection.alias
     fields = model._meta.concrete_fields
-    _copy(
-        model._meta.db_table,
-        [f.column for f in fields],
-        ([getattr(o, f.attname) for f in fields] for o in objs),
-    )
-    history = model.history.model
-    extra = {
-        "history_date": now,
-        "history_change_reason": reason,
-        "history_type": "+",
-        "history_user_id": getattr(user, "pk", None),
-        **(historical_attrs or {}),
-    }
-    history_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
-    _copy(
-        history._meta.db_table,
-        [f.column for f in history_fields],
-        (
-            [extra[f.attname] if f.attname in extra else getattr(o, f.attname) for f in history_fields]
-            for o in objs
-        ),
-    )
+    values = [{f.attname: getattr(o, f.attname) for f in fields} for o in objs]
+    _copy_with_history(model, values, now=now, reason=reason, user=user, historical_attrs=historical_attrs)
     return objs
 
 
@@ -79,11 +59,17 @@ def copy_rows_with_history(model, rows, *, reason, user=None, historical_attrs=N
     fields = model._meta.concrete_fields
     defaults = {f.attname: f.get_default() for f in fields}
     defaults["updated_at"] = now
-    full = []
-    for row, pk in zip(rows, _reserve_ids(model, len(rows)), strict=True):
-        values = {**defaults, **row, model._meta.pk.attname: pk}
-        full.append(values)
-    _copy(model._meta.db_table, [f.column for f in fields], ([v[f.attname] for f in fields] for v in full))
+    full = [
+        {**defaults, **row, model._meta.pk.attname: pk}
+        for row, pk in zip(rows, _reserve_ids(model, len(rows)), strict=True)
+    ]
+    _copy_with_history(model, full, now=now, reason=reason, user=user, historical_attrs=historical_attrs)
+
+
+def _copy_with_history(model, values, *, now, reason, user, historical_attrs):
+    """COPY `values` ({attname: value}, ids included) and one "+" history row for each."""
+    fields = model._meta.concrete_fields
+    _copy(model._meta.db_table, [f.column for f in fields], ([v[f.attname] for f in fields] for v in values))
     history = model.history.model
     extra = {
         "history_date": now,
@@ -96,9 +82,8 @@ def copy_rows_with_history(model, rows, *, reason, user=None, historical_attrs=N
     _copy(
         history._meta.db_table,
         [f.column for f in history_fields],
-        ([extra[f.attname] if f.attname in extra else v[f.attname] for f in history_fields] for v in full),
+        ([extra[f.attname] if f.attname in extra else v[f.attname] for f in history_fields] for v in values),
     )
-
 
 def copy_rows(model, columns, rows):
     """COPY plain tuples into `model`'s table (no history: for the import log)."""
