@@ -1,5 +1,8 @@
 """Query functions for the public listings, one per listing, shared by pages and feeds."""
 
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
@@ -18,6 +21,17 @@ def public_replies():
     return Prefetch("replies", queryset=RightOfReply.objects.public().order_by("-asked_on"))
 
 
+def _ordered_gaps(company, when):
+    qs = public_snapshot(Gap, when).filter(company__editorial_status__in=("published", "retracted"))
+    if company is not None:
+        qs = qs.filter(company_id=company.pk)
+    return qs.annotate(
+        is_closed=Case(When(status__in=OPEN_GAP_STATUSES, then=Value(0)), default=Value(1),
+                       output_field=IntegerField()),
+        severity_rank=SEVERITY_ORDER,
+    ).order_by("is_closed", "severity_rank", "-created_at")
+
+
 def public_gaps(company=None, when=None):
     """Public gaps, open ones first, then by severity and recency (as recorded at `when`).
 
@@ -25,18 +39,43 @@ def public_gaps(company=None, when=None):
     """
     from django.db.models import prefetch_related_objects
 
-    qs = public_snapshot(Gap, when).filter(company__editorial_status__in=("published", "retracted"))
-    if company is not None:
-        qs = qs.filter(company_id=company.pk)
-    qs = qs.annotate(
-        is_closed=Case(When(status__in=OPEN_GAP_STATUSES, then=Value(0)), default=Value(1),
-                       output_field=IntegerField()),
-        severity_rank=SEVERITY_ORDER,
-    ).order_by("is_closed", "severity_rank", "-created_at")
+    qs = _ordered_gaps(company, when)
     if when is None:
         return qs.select_related("company", "commitment").prefetch_related(public_replies())
     gaps = list(qs)
     prefetch_related_objects(gaps, "company", "commitment", public_replies())
+    return gaps
+
+
+def company_gaps(company, when=None):
+    """The company page's gaps: `public_gaps` of one company, in a fixed number of queries.
+
+    Related rows are fetched by the company, not by the gaps found, so the count does not
+    depend on how many gaps the company has, none included: 2 queries now (the gaps with
+    their commitments, their public replies), 3 as of a date (the gaps, the commitments,
+    the replies). Their supporting signals: `gaps.pages.supporting_signals(company=...)`.
+    """
+    from .models import Commitment
+
+    qs = _ordered_gaps(company, when)
+    if when is None:
+        gaps = list(qs.select_related("commitment"))
+    else:
+        gaps = list(qs)
+        commitments = Commitment.objects.filter(policy__company_id=company.pk).in_bulk()
+    replies = defaultdict(list)
+    for reply in (
+        RightOfReply.objects.public()
+        .filter(content_type=ContentType.objects.get_for_model(Gap),
+                object_id__in=Gap.objects.filter(company_id=company.pk).values("pk"))
+        .order_by("-asked_on")
+    ):
+        replies[reply.object_id].append(reply)
+    for gap in gaps:
+        gap.company = company
+        if when is not None:
+            gap.commitment = commitments.get(gap.commitment_id)
+        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
     return gaps
 
 

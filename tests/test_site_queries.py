@@ -59,7 +59,8 @@ def large():
 #   company (1), aliases (1), corporate family with both companies (1),
 #   products (1) + capabilities (1),
 #   commitments (1) + clauses (1) + versions (1) + policies (1) + companies (1),
-#   gaps with company and commitment (1) + replies (1) + supporting signals (1),
+#   gaps with their commitment (1) + the company's public replies (1) + supporting signals (1),
+#             fetched by the company, so the same with no gap at all (listings.company_gaps),
 #   timeline (one page of at most 50 entries, policies/timeline.py):
 #             counts of each kind (1, a UNION of six COUNTs);
 #             the page's (kind, id, date) keys (1, a UNION with ORDER BY and LIMIT/OFFSET);
@@ -97,3 +98,19 @@ def test_site_wide_pages_run_a_fixed_number_of_queries(client, name):
     before = queries_for(client, reverse(f"policies:{name}"))
     company_with_record(n=5)
     assert queries_for(client, reverse(f"policies:{name}")) == before
+
+
+
+def test_the_company_page_runs_the_same_queries_with_and_without_gaps(client, small):
+    """Gaps, their replies and signals are fetched by the company: none found is no cheaper."""
+    from policies.models import Gap
+
+    url = small["company"].get_absolute_url()
+    as_of = url + "?as_of=" + datetime.date.today().isoformat()
+    assert small["gap"].title in client.get(url).content.decode()
+    assert small["gap"].title in client.get(as_of).content.decode()
+    now, then = queries_for(client, url), queries_for(client, as_of)
+    Gap.objects.filter(company=small["company"]).delete()
+    assert small["gap"].title not in client.get(url).content.decode()
+    assert queries_for(client, url) == now
+    assert queries_for(client, as_of) == then

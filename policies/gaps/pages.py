@@ -41,12 +41,17 @@ class SupportingSignal:
     last_date: object
 
 
-def supporting_signals(gaps):
-    """{gap id: [SupportingSignal, ...]} oldest first, for any number of gaps in one query."""
+def supporting_signals(gaps=(), company=None):
+    """{gap id: [SupportingSignal, ...]} oldest first, for any number of gaps in one query.
+
+    With `company`, the signals of all its gaps: one query whether it has gaps or not.
+    """
     out = defaultdict(list)
-    rows = Signal.objects.filter(gap__in=[g.pk for g in gaps], status__in=SUPPORTING).order_by(
-        "first_date", "pk"
-    )
+    rows = Signal.objects.filter(status__in=SUPPORTING).order_by("first_date", "pk")
+    if company is not None:
+        rows = rows.filter(gap__company_id=company.pk)
+    else:
+        rows = rows.filter(gap__in=[g.pk for g in gaps])
     for s in rows.values("gap_id", "rule", "summary", "first_date", "last_date"):
         out[s["gap_id"]].append(
             SupportingSignal(s["rule"], RULE_TITLES.get(s["rule"], s["rule"]), s["summary"],
