@@ -6,17 +6,13 @@ entries read oldest first. Its cost does not grow with the company's record:
 
 1. counts of each kind                          (one UNION of six COUNTs)
 2. the page's (kind, id, date) keys             (one UNION ordered by event date, LIMIT/OFFSET)
-3. the page's records, by id, kind by kind:
-   policy versions  (+1 policy, +1 its company, +1 citations with sources)
-   changed clauses  (+1 commitment, +1 policy, +1 company, +1 version)
-   statements       (+1 citations)
-   employee actions (+1 citations; embargoes respected)
-   contracts as vendor or intermediary (+1 agency, +1 vendor, +1 intermediary, +1 citations)
-   observations     (+1 agency, +1 citations)
-A kind with no record on the page runs none of its queries.
+3. the page's records, by id, kind by kind, each joined with its related rows
+   (policy versions, changed clauses, statements, employee actions, contracts, observations)
+4. the citations of all of them, with their sources (one query)
+A kind with no record on the page runs no query.
 
-Related rows are attached with `prefetch_related_objects`, which works both on
-live rows and on the instances `Model.history.as_of()` returns.
+As of a date (`?as_of=`), the instances `Model.history.as_of()` returns keep no joined
+rows, so related rows are attached by `prefetch_related_objects` instead (+1 query each).
 """
 
 import math
@@ -118,23 +114,56 @@ def observations_of(company, when=None):
 
 # Each kind: its entries, built from a few records (a queryset already narrowed to a page).
 
+def fetch_related(records, *related):
+    """The records with their related rows: joined into the same query for live rows
+    (select_related); by one more query per relation for the instances `history.as_of()`
+    builds from historical rows, which keep no joined rows (prefetch_related_objects)."""
+    if hasattr(records.model, "instance_type"):  # a historical model: ?as_of=
+        rows = list(records)
+        prefetch_related_objects(rows, *related)
+        return rows
+    return list(records.select_related(*related))
+
+
+def attach_citations(entries):
+    """Each entry's public citations with their sources, for entries of any kinds (1 query)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    by_kind = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, {})[entry.record.pk] = entry
+    if not by_kind:
+        return entries
+    types = ContentType.objects.get_for_models(*(type(e.record) for e in entries), for_concrete_models=False)
+    kind_of_type = {types[type(e.record)].pk: e.kind for e in entries}
+    match = Q()
+    for entry in entries:
+        entry.citations = []
+    for type_id, kind in kind_of_type.items():
+        match |= Q(content_type_id=type_id, object_id__in=list(by_kind[kind]))
+    public = Citation.objects.filter(source__editorial_status__in=PUBLIC_STATUSES).select_related("source")
+    for citation in public.filter(match):
+        entry = by_kind[kind_of_type[citation.content_type_id]].get(citation.object_id)
+        if entry is not None:
+            entry.citations.append(citation)
+    return entries
+
+
 def version_entries(records, citations=True):
-    versions = list(records)
-    prefetch_related_objects(versions, "policy__company", *([public_citations()] if citations else []))
-    return [
+    versions = fetch_related(records, "policy__company")
+    entries = [
         Entry(
             date=v.effective, kind="policyversion", label="Policy version", side=WORDS, record=v,
             title=f"{v.policy.title}: version in force {v.effective}",
             text=v.change_summary, url=v.get_absolute_url(),
-            citations=list(v.citations.all()) if citations else [],
         )
         for v in versions
     ]
+    return attach_citations(entries) if citations else entries
 
 
-def _clause_entries(records):
-    clauses = list(records)
-    prefetch_related_objects(clauses, "commitment__policy__company", "version")
+def _clause_entries(records, citations=True):
+    clauses = fetch_related(records, "commitment__policy__company", "version")
     return [
         Entry(
             date=c.version.effective, kind="commitmentclause", label="Commitment",
@@ -147,65 +176,56 @@ def _clause_entries(records):
 
 
 def statement_entries(records, citations=True):
-    statements = list(records)
-    if citations:
-        prefetch_related_objects(statements, public_citations())
-    return [
+    entries = [
         Entry(
             date=s.made, kind="statement", label=f"Statement ({s.get_kind_display().lower()})",
             side=WORDS, record=s, title=f"{s.speaker}{', ' + s.speaker_role if s.speaker_role else ''}",
-            text=s.quote, url=record_url("statement", s.pk),
-            citations=list(s.citations.all()) if citations else [], claim_status=_claim(s),
+            text=s.quote, url=record_url("statement", s.pk), claim_status=_claim(s),
         )
-        for s in statements
+        for s in records
     ]
+    return attach_citations(entries) if citations else entries
 
 
-def _action_entries(records):
-    actions = list(records)
-    prefetch_related_objects(actions, public_citations())
-    return [
+def _action_entries(records, citations=True):
+    entries = [
         Entry(
             date=a.started if a.started else a.reported, kind="employeeaction",
             label=a.get_kind_display(), side=VOICES, record=a, title=a.title, text=a.description,
-            url=record_url("employeeaction", a.pk), citations=list(a.citations.all()),
-            claim_status=_claim(a),
+            url=record_url("employeeaction", a.pk), claim_status=_claim(a),
         )
-        for a in actions
+        for a in records
     ]
+    return attach_citations(entries) if citations else entries
 
 
-def _contract_entries(records):
-    contracts = list(records)
-    prefetch_related_objects(contracts, "agency", "vendor", "intermediary", public_citations())
-    return [
+def _contract_entries(records, citations=True):
+    entries = [
         Entry(
             date=c.started, kind="contract", label="Contract", side=DEEDS, record=c,
-            title=c.title, text=c.description, url=record_url("contract", c.pk),
-            citations=list(c.citations.all()), claim_status=_claim(c),
+            title=c.title, text=c.description, url=record_url("contract", c.pk), claim_status=_claim(c),
         )
-        for c in contracts
+        for c in fetch_related(records, "agency", "vendor", "intermediary")
     ]
+    return attach_citations(entries) if citations else entries
 
 
-def _observation_entries(records):
-    observations = list(records)
-    prefetch_related_objects(observations, "agency", public_citations())
-    return [
+def _observation_entries(records, citations=True):
+    entries = [
         Entry(
             date=o.observed, kind="observation", label="Observation", side=DEEDS, record=o,
-            title=record_title(o), text=o.note, url=record_url("observation", o.pk),
-            citations=list(o.citations.all()), claim_status=_claim(o),
+            title=record_title(o), text=o.note, url=record_url("observation", o.pk), claim_status=_claim(o),
         )
-        for o in observations
+        for o in fetch_related(records, "agency")
     ]
+    return attach_citations(entries) if citations else entries
 
 
 @dataclass(frozen=True)
 class Kind:
     records: object  # (company, when) -> queryset
     day: object  # expression for the event day
-    entries: object  # (queryset) -> [Entry]
+    entries: object  # (queryset, citations=True) -> [Entry]
 
 
 KINDS = {
@@ -304,7 +324,8 @@ def _entries(company, when, keys):
     entries = []
     for name, pks in ids.items():
         kind = KINDS[name]
-        entries.extend(kind.entries(kind.records(company, when).filter(id__in=pks)))
+        entries.extend(kind.entries(kind.records(company, when).filter(id__in=pks), citations=False))
+    attach_citations([e for e in entries if e.kind != "commitmentclause"])  # clauses show their version's
     return sorted(entries, key=_order)
 
 

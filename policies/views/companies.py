@@ -23,7 +23,7 @@ from ..models import (
     Topic,
 )
 from ..models.base import PUBLIC_STATUSES
-from ..timeline import timeline_page
+from ..timeline import fetch_related, timeline_page
 from .paging import paginate
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
@@ -105,7 +105,8 @@ def _products(company, when):
 def _commitments(company, when):
     """Commitments with their latest public wording.
 
-    5 queries: commitments, clauses, versions, policies, companies.
+    2 queries (commitments; clauses with their versions, policies and companies);
+    as of a date 5 (the clauses' versions, policies and companies by prefetch).
     """
     commitments = list(public_snapshot(Commitment, when).filter(policy__company_id=company.pk))
     clauses = (
@@ -114,8 +115,7 @@ def _commitments(company, when):
         .filter(commitment_id__in=[c.pk for c in commitments])
         .order_by("version__effective_on")
     )
-    clauses = list(clauses)
-    prefetch_related_objects(clauses, "version__policy__company")
+    clauses = fetch_related(clauses, "version__policy__company")
     latest = {}
     for clause in clauses:
         latest[clause.commitment_id] = clause
