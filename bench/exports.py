@@ -31,6 +31,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,15 +56,19 @@ def _django(url):
 
 
 def measure_export(folder):
+    """What `manage.py export --history` does for the history tables (see dump.write_export)."""
     from policies.exports import csv, resources
+    from policies.exports.copy import snapshot
     from policies.exports.selection import Scope, Selection
     from policies.exports.tables import TABLES
 
-    selection, rows = Selection(Scope()), 0
-    for table in TABLES:
-        resource_ = resources.history(selection, table)
-        with open(folder / f"{table.name}.csv", "wb") as out:
-            rows += csv.write(resource_.select, out)
+    rows = 0
+    with snapshot() as frozen:
+        selection = Selection(Scope(), frozen=frozen)
+        for table in TABLES:
+            resource_ = resources.history(selection, table)
+            with open(folder / f"{table.name}.csv", "wb") as out:
+                rows += csv.write(resource_.select, out)
     return rows
 
 
@@ -172,20 +177,34 @@ def prepare(url, companies):
         )
 
 
-def best_of(url, repeat):
-    """The fastest of `repeat` runs of each measurement, taken in turn (load hits all alike)."""
+def median(values):
+    return statistics.median(values)
+
+
+def medians_of(url, repeat):
+    """The median of `repeat` runs of each measurement, taken in rounds (load hits all alike).
+
+    Rounds alternate the order (export first, then same-rows COPY first), so neither
+    always runs on the caches the other left.
+    """
     runs = {kind: [] for kind in MEASURES}
-    for _ in range(repeat):
-        for kind in MEASURES:
+    for round_ in range(repeat):
+        kinds = list(MEASURES) if round_ % 2 == 0 else list(reversed(MEASURES))
+        for kind in kinds:
             runs[kind].append(run_child(kind, url))
     found = {}
     for kind, results in runs.items():
-        found[kind] = min(results, key=lambda r: r["seconds"])
-        found[kind]["peak_mb"] = max(r["peak_mb"] for r in results)
-    # Each round's export against the same-rows COPY run right after it: robust to load
+        found[kind] = {
+            "rows": results[0]["rows"],
+            "bytes": results[0]["bytes"],
+            "seconds": median(r["seconds"] for r in results),
+            "peak_mb": max(r["peak_mb"] for r in results),
+            "all": [round(r["seconds"], 2) for r in results],
+        }
+    # Each round's export against the same-rows COPY of the same round: robust to load
     # that comes and goes between rounds (this machine is shared).
-    paired = sorted(s["seconds"] / e["seconds"] for e, s in zip(runs["export"], runs["same"], strict=True))
-    found["paired"] = paired[len(paired) // 2]
+    pairs = zip(runs["export"], runs["same"], strict=True)
+    found["paired"] = median(s["seconds"] / e["seconds"] for e, s in pairs)
     return found
 
 
@@ -193,7 +212,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/helper_exports_bench")
     parser.add_argument("--sizes", default="100,1000", help="Company counts (about 1,000 history rows each).")
-    parser.add_argument("--repeat", type=int, default=2, help="Runs per measurement; the fastest is kept.")
+    parser.add_argument("--repeat", type=int, default=5, help="Runs per measurement; medians are reported.")
     parser.add_argument("--child", choices=[*MEASURES, "materialise"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
@@ -209,9 +228,10 @@ def main():
         url = f"{args.database_url}_{companies}"
         prepare(url, companies)
         run_child("materialise", url)
-        found = best_of(url, args.repeat)
+        found = medians_of(url, args.repeat)
         export, same, full = found["export"], found["same"], found["copy"]
         assert same["rows"] == export["rows"], (same["rows"], export["rows"])
+        assert same["bytes"] == export["bytes"], (same["bytes"], export["bytes"])
         rate = {kind: found[kind]["rows"] / found[kind]["seconds"] for kind in MEASURES}
         peaks.append(export["peak_mb"])
         print(
@@ -221,6 +241,7 @@ def main():
             f"{rate['copy']:>10,.0f} "
             f"{rate['export'] / rate['copy']:>6.2f} {export['peak_mb']:>9.1f} {full['peak_mb']:>8.1f}"
         )
+        print("    runs (s): " + "; ".join(f"{kind} {found[kind]['all']}" for kind in MEASURES))
     if len(peaks) > 1:
         print(f"export peak memory, largest vs smallest: {max(peaks) / min(peaks) - 1:+.1%}")
 

@@ -7,7 +7,7 @@ two paths write the same bytes.
 
 from contextlib import contextmanager
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 BATCH = 2000
 CHUNK = 256 * 1024  # bytes handed on at a time: COPY sends one row per message
@@ -77,23 +77,55 @@ def rows(select, tally, iterator=False):
 
 
 @contextmanager
+def snapshot():
+    """One consistent view of the database for a whole export; True when it is one.
+
+    On PostgreSQL, outside any transaction, the export runs in one REPEATABLE READ, READ
+    ONLY transaction (allowed on a hot standby too): every table is read as of the same
+    instant, so the public-id sets computed first (`Selection(frozen=True)`) still hold
+    when each table is read. Inside a caller's transaction we cannot choose the isolation
+    level; it is a snapshot only when the caller's is REPEATABLE READ or SERIALIZABLE.
+    Yields False on SQLite or in a READ COMMITTED transaction: then every id set stays a
+    subquery of the table's own statement, as consistent as one statement is.
+    """
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('transaction_isolation')")
+            level = cursor.fetchone()[0]
+        with without_jit():
+            yield level in ("repeatable read", "serializable")
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        with without_jit():
+            yield True
+
+
+@contextmanager
 def without_jit():
     """PostgreSQL's JIT off while an export query runs, then back as it was.
 
     The public-row filter is a large expression (the citation history's has 1,766
     functions), and `jit_above_cost` judges it worth compiling: a second and a quarter of
     compiling for a query that then runs in a quarter of a second. Exports are bound
-    by writing rows, not by evaluating the filter, so JIT never pays here.
+    by writing rows, not by evaluating the filter, so JIT never pays here. Nested uses
+    (an export's tables inside `snapshot()`) cost no round trip.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or getattr(connection, "_exports_jit_off", False):
         yield
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', false)")
         previous = cursor.fetchone()[0]
+    connection._exports_jit_off = True
     try:
         yield
     finally:
+        connection._exports_jit_off = False
         _restore_jit(previous)
 
 

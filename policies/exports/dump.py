@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from . import atomic, csv, datapackage, jsonl, readme, resources
-from .copy import Tally
+from .copy import Tally, snapshot
 from .options import ExportInputError
 
 WRITERS = {"csv": csv, "jsonl": jsonl}
@@ -27,7 +27,12 @@ def check_output(options, output):
 def write_export(options, output, progress=None, iterator=False, version="0.0.0", created=None):
     """Write what `options` ask for to `output`; return {resource name: rows}."""
     output = check_output(options, output)
-    found = resources.for_options(options)
+    with snapshot() as frozen:
+        found = resources.for_options(options, frozen=frozen)
+        return _write(found, options, output, progress, iterator, version, created)
+
+
+def _write(found, options, output, progress, iterator, version, created):
     if options.format == "datapackage":
         with atomic.atomic_file(output) as out:
             return datapackage.write(found, options, out, version, created, iterator, progress)
