@@ -12,6 +12,8 @@ statement as the rows they record (`WITH ... RETURNING *`). Parameters are named
 
 from django.db import connection
 
+from .rows import TITLE_LENGTH
+
 # An ISO date that is certainly real (29-31 are checked against the month's length).
 _DATE_OK = """CASE WHEN {v} = '' THEN true
     WHEN {v} ~ '^[1-9][0-9]{{3}}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' THEN
@@ -33,6 +35,7 @@ LENGTHS = {
     "parent_uei": 300,
     "parent_duns": 300,
 }
+WORK_MEM = "64MB"  # for the import's sorts and hashes (the session's setting is restored after)
 _REQUIRED = ("award_key", "piid", "agency_name", "recipient_name")
 _DATES = ("started_on", "ended_on", "latest_action_on")
 
@@ -81,6 +84,48 @@ def fetch(sql, params=None):
         return cursor.fetchall()
 
 
+def stage_raw(part, columns, staged, whitespace, line_breaks):
+    """Copy the used columns of `import_raw` (the file as COPY read it) into `import_stage`.
+
+    Values are stripped as Python's str.strip() does (btrim with that character set is
+    slow, so only in rows where some used value starts or ends with such a character: one
+    regular expression per row finds them), and the title is `rows.award_title`. Record n
+    (numbered by COPY, in the file's order) is on the file's line n + 1. `OFFSET 0` keeps
+    each value computed once.
+    """
+    used = [name for name in staged if name in columns.index]
+    raw = ", ".join(f"c{columns.index[name]} AS {name}" for name in used)
+    space = "[" + "".join(_regex_char(c) for c in whitespace) + "]"
+    values = ", ".join(
+        f"CASE WHEN pad THEN btrim(coalesce({name}, ''), %(ws)s) ELSE coalesce({name}, '') END AS {name}"
+        if name in columns.index
+        else f"'' AS {name}"
+        for name in staged
+    )
+    joined = " || chr(1) || ".join(f"coalesce(c{columns.index[name]}, '')" for name in used)
+    execute(
+        f"""INSERT INTO import_stage (part, line, title, {", ".join(staged)})
+        SELECT %(part)s, line, CASE WHEN char_length(t) <= %(title_length)s THEN t
+            ELSE left(t, %(title_length)s - 1) || '…' END, {", ".join(staged)}
+        FROM (SELECT v.*, CASE WHEN description = '' THEN 'Award ' || piid
+                ELSE piid || ' — ' || substring(description from %(first_line)s) END AS t
+            FROM (SELECT line, {values} FROM (
+                SELECT 1 + n AS line, {raw}, ({joined}) ~ %(pad)s AS pad FROM import_raw OFFSET 0) r
+            OFFSET 0) v OFFSET 0) x""",
+        {
+            "part": part,
+            "ws": whitespace,
+            "pad": f"(^|\\x01){space}|{space}(\\x01|$)",
+            "first_line": f"^[^{line_breaks}]*",
+            "title_length": TITLE_LENGTH,
+        },
+    )
+
+
+def _regex_char(char):
+    return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
+
+
 def keys_and_plan():
     """Number every readable key, then type the rows to write and match existing contracts."""
     execute(
@@ -92,7 +137,6 @@ def keys_and_plan():
         WHERE s.award_key <> '' AND char_length(s.award_key) <= 300
         WINDOW w AS (PARTITION BY s.award_key ORDER BY s.part, s.line)"""
     )
-    execute("ANALYZE import_keys")
     execute(
         """CREATE TEMP TABLE import_plan AS
         SELECT s.part, s.line, s.award_key, s.piid, s.title, s.description,
@@ -108,7 +152,6 @@ def keys_and_plan():
             LEFT JOIN import_fixed f USING (part, line)
         WHERE k.n = 1 AND NOT k.rejected"""
     )
-    execute("ANALYZE import_plan")
 
 
 def duplicates():
@@ -172,7 +215,6 @@ def match_contracts():
             LEFT JOIN policies_contract c ON c.award_key = p.award_key AND c.award_key <> ''
         WHERE a.agency_id IS NOT NULL"""
     )
-    execute("ANALYZE import_work")
 
 
 def compare_existing(params):
@@ -332,16 +374,30 @@ def touched_vendors():
     }
 
 
-def outcomes_sql():
-    """One row per written or unchanged award, in file order, with the changes as text."""
+_OUTCOME = """CASE WHEN w.is_new THEN 'imported' WHEN x.changed THEN 'updated' ELSE 'unchanged' END"""
+
+
+def outcome_counts():
+    """(outcome, rows) of the awards written or unchanged."""
+    return fetch(
+        f"""SELECT {_OUTCOME}, count(*) FROM import_work w
+        LEFT JOIN import_changes x ON x.contract_id = w.contract_id GROUP BY 1"""
+    )
+
+
+def outcomes_sql(outcomes):
+    """One row per written or unchanged award with one of `outcomes` (names), in file order."""
     pairs = ", ".join(f"x.old_{name}, x.new_{name}" for name, _, _ in CHANGES)
+    wanted = ", ".join(f"'{name}'" for name in outcomes)
     return f"""SELECT w.part, w.line, w.award_key, w.is_new, coalesce(x.changed, false),
         w.vendor_id IS NULL, w.via, {pairs}
     FROM import_work w LEFT JOIN import_changes x ON x.contract_id = w.contract_id
+    WHERE {_OUTCOME} IN ({wanted})
     ORDER BY w.part, w.line"""
 
 
 TEMP_TABLES = (
+    "import_raw",
     "import_stage",
     "import_rejected",
     "import_fixed",

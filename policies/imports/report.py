@@ -6,7 +6,10 @@ not UTF-8, a required column missing), with a message and nothing written.
 
 The report keeps every row in memory by default (the admin page lists them); the command
 line passes `keep_rows=False` and a `sink` that prints or writes each row as it comes, so
-memory stays flat on a million-row file.
+memory stays flat on a million-row file. When the sink only wants some outcomes
+(`sink_outcomes`: without --report, the command prints only rows that were not simply
+imported or unchanged), the PostgreSQL path counts the others in SQL instead of reading
+them back one by one.
 """
 
 from collections import Counter
@@ -59,6 +62,7 @@ class UnknownRecipient:
 class ImportReport:
     keep_rows: bool = True
     sink: object = None  # a callable receiving each RowResult as it is added
+    sink_outcomes: frozenset | None = None  # the outcomes the sink wants (None: all)
     dry_run: bool = False
     rows: list = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
@@ -73,8 +77,19 @@ class ImportReport:
         self.counts[result.outcome] += 1
         if self.keep_rows:
             self.rows.append(result)
-        if self.sink:
+        if self.sink and (self.sink_outcomes is None or result.outcome in self.sink_outcomes):
             self.sink(result)
+
+    def wants_rows(self, outcome):
+        """Whether rows with `outcome` are kept or sunk one by one (else only counted)."""
+        return self.keep_rows or (
+            self.sink is not None and (self.sink_outcomes is None or outcome in self.sink_outcomes)
+        )
+
+    def add_count(self, outcome, rows):
+        """Count `rows` rows with `outcome` that nobody wants one by one (see `wants_rows`)."""
+        assert not self.wants_rows(outcome)
+        self.counts[outcome] += rows
 
     def reject_file(self, file_name, message):
         self.file_errors.append((file_name, message))

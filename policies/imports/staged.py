@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ..models import Citation, Contract, ImportKind
 from . import award_sql as sql
+from . import rawcsv
 from .parties import AgencyDirectory, CompanyDirectory
 from .report import Outcome, RowResult
 from .rows import RowRejected, award_title, check_width, parse_values
@@ -89,11 +90,18 @@ class StagedAwardsImport(DownloadImport):
 
     # -- 1. staging --------------------------------------------------------------------------
 
+    def import_file(self, part):
+        self.csv_file = part
+        return super().import_file(part)
+
     def read_rows(self, rows):
         if self.kind != ImportKind.AWARDS:
             return super().read_rows(rows)
         if not self.staged:
             sql.drop_temp_tables()
+            (self.saved_work_mem,) = sql.fetch(
+                "SELECT current_setting('work_mem'), set_config('work_mem', %s, false)", [sql.WORK_MEM]
+            )[0][:1]
             sql.execute(
                 "CREATE TEMP TABLE import_stage (part int, line int, title text, "
                 + ", ".join(f"{name} text" for name in STAGED)
@@ -103,10 +111,49 @@ class StagedAwardsImport(DownloadImport):
         part = len(self.part_names)
         self.part_names.append(self.file_name)
         self.part_columns.append(self.columns)
+        count = self.stage_raw(part)
+        if count is not None:
+            return count
         with connection.cursor() as cursor, connection.wrap_database_errors:
             columns = ", ".join(("part", "line", "title", *STAGED))
             with cursor.cursor.copy(f"COPY import_stage ({columns}) FROM STDIN") as copy:
                 return self.stage(rows, part, copy)
+
+    def stage_raw(self, part):
+        """Let PostgreSQL parse a plain file (`rawcsv`); None when Python's reader must."""
+        binary = self.csv_file.binary
+        position = binary.tell()  # where Python's reader, past the header, will go on from
+        try:
+            return self._stage_raw(part, binary)
+        finally:
+            binary.seek(position)
+
+    def _stage_raw(self, part, binary):
+        if not rawcsv.shape(binary).plain:
+            return None
+        width = self.columns.width
+        sql.execute("DROP TABLE IF EXISTS import_raw")
+        names = [f"c{i}" for i in range(width)]
+        sql.execute(
+            "CREATE TEMP TABLE import_raw (n bigint GENERATED ALWAYS AS IDENTITY, "
+            + ", ".join(f"{name} text" for name in names)
+            + ")"
+        )
+        binary.seek(0)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+                raw = cursor.cursor
+                options = "FORMAT csv, HEADER true, ENCODING 'UTF8'"
+                with raw.copy(f"COPY import_raw ({', '.join(names)}) FROM STDIN ({options})") as copy:
+                    while chunk := binary.read(1 << 20):
+                        copy.write(chunk)
+                count = raw.rowcount
+        except DatabaseError:
+            return None  # a row PostgreSQL refuses: Python's reader says which and why
+        sql.stage_raw(part, self.columns, STAGED, rawcsv.PY_WHITESPACE, rawcsv.PY_LINE_BREAKS)
+        if self.options.progress and count:
+            self.options.progress(count)
+        return count
 
     def stage(self, rows, part, copy):
         width = self.columns.width
@@ -136,9 +183,8 @@ class StagedAwardsImport(DownloadImport):
 
     def check_staged(self):
         """Parse the rows SQL does not vouch for; record the rejected and the normalised."""
-        sql.execute("ANALYZE import_stage")
-        sql.execute("CREATE TEMP TABLE import_rejected (part int, line int)")
         sql.execute(
+            "CREATE TEMP TABLE import_rejected (part int, line int); "
             "CREATE TEMP TABLE import_fixed (part int, line int, "
             + ", ".join(f"{name} text" for name in _FIXED)
             + ")"
@@ -181,6 +227,7 @@ class StagedAwardsImport(DownloadImport):
                 self.report_outcomes()
         finally:
             sql.drop_temp_tables()
+            sql.execute("SELECT set_config('work_mem', %s, false)", [self.saved_work_mem])
 
     def write_staged(self):
         self.pending_rejects = []
@@ -195,6 +242,9 @@ class StagedAwardsImport(DownloadImport):
         sql.record_keys(self.run_record.pk)
         self.resolve_agencies()
         self.resolve_recipients()
+        sql.execute(
+            "ANALYZE import_plan, import_agencies, import_vendors"
+        )  # for the joins of match_contracts
         sql.match_contracts()
         now = timezone.now()
         params = {
@@ -241,7 +291,6 @@ class StagedAwardsImport(DownloadImport):
             ("agency_code", "agency_name", "sub_agency_code", "sub_agency_name", "agency_id", "error"),
             resolved,
         )
-        sql.execute("ANALYZE import_agencies")
         self.pending_rejects += [
             (part, line, "awarding_sub_agency_name", message) for part, line, message in sql.agency_failures()
         ]
@@ -272,7 +321,6 @@ class StagedAwardsImport(DownloadImport):
             + ", vendor_id bigint, via text)"
         )
         _copy_into("import_vendors", (*names, "vendor_id", "via"), resolved)
-        sql.execute("ANALYZE import_vendors")
 
     # -- 5. the report ------------------------------------------------------------------------
 
@@ -283,7 +331,17 @@ class StagedAwardsImport(DownloadImport):
         for name, uei, duns, where, count in self.pending_unknown:
             self.report.note_unknown_recipient(name, uei, duns, where, rows=count)
         names = [name for name, _, _ in sql.CHANGES]
-        for part, line, key, is_new, changed, no_vendor, via, *pairs in _server_side(sql.outcomes_sql()):
+        outcomes = {"imported": Outcome.IMPORTED, "updated": Outcome.UPDATED, "unchanged": Outcome.UNCHANGED}
+        wanted = [name for name, outcome in outcomes.items() if self.report.wants_rows(outcome)]
+        if len(wanted) < len(outcomes):
+            for name, rows in sql.outcome_counts():
+                if name not in wanted:
+                    self.report.add_count(outcomes[name], rows)
+        if not wanted:
+            return
+        for part, line, key, is_new, changed, no_vendor, via, *pairs in _server_side(
+            sql.outcomes_sql(wanted)
+        ):
             changes = ()
             if is_new:
                 outcome = Outcome.IMPORTED

@@ -23,6 +23,7 @@ from policies.imports.usaspending import ImportOptions, import_files
 from policies.roles import REVIEWERS
 
 QUIET_OUTCOMES = {Outcome.IMPORTED, Outcome.UNCHANGED}
+LOUD_OUTCOMES = frozenset(set(Outcome) - QUIET_OUTCOMES)
 REPORT_COLUMNS = ["file", "line", "outcome", "key", "column", "reason", "changes"]
 
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
             report = ImportReport(
                 keep_rows=False,
                 sink=self._sink(options["verbosity"], report_file),
+                sink_outcomes=None if report_file or options["verbosity"] >= 2 else LOUD_OUTCOMES,
                 dry_run=options["dry_run"],
             )
             progress = _Progress(self.stderr) if sys.stderr.isatty() else None
