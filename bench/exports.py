@@ -63,8 +63,8 @@ def measure_export(folder):
     from policies.exports.tables import TABLES
 
     rows = 0
-    with snapshot() as frozen:
-        selection = Selection(Scope(), frozen=frozen)
+    with snapshot():
+        selection = Selection(Scope())
         for table in TABLES:
             resource_ = resources.history(selection, table)
             with open(folder / f"{table.name}.csv", "wb") as out:

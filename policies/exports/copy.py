@@ -78,31 +78,25 @@ def rows(select, tally, iterator=False):
 
 @contextmanager
 def snapshot():
-    """One consistent view of the database for a whole export; True when it is one.
+    """One consistent view of the database for a whole export, JIT off throughout.
 
     On PostgreSQL, outside any transaction, the export runs in one REPEATABLE READ, READ
     ONLY transaction (allowed on a hot standby too): every table is read as of the same
-    instant, so the public-id sets computed first (`Selection(frozen=True)`) still hold
-    when each table is read. Inside a caller's transaction we cannot choose the isolation
-    level; it is a snapshot only when the caller's is REPEATABLE READ or SERIALIZABLE.
-    Yields False on SQLite or in a READ COMMITTED transaction: then every id set stays a
-    subquery of the table's own statement, as consistent as one statement is.
+    instant, so an id in one file points at a row the other file holds even while
+    editors publish. Inside a caller's transaction the caller's isolation applies.
     """
     if connection.vendor != "postgresql":
-        yield False
+        yield
         return
     if connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('transaction_isolation')")
-            level = cursor.fetchone()[0]
         with without_jit():
-            yield level in ("repeatable read", "serializable")
+            yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         with without_jit():
-            yield True
+            yield
 
 
 @contextmanager

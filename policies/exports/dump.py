@@ -27,8 +27,8 @@ def check_output(options, output):
 def write_export(options, output, progress=None, iterator=False, version="0.0.0", created=None):
     """Write what `options` ask for to `output`; return {resource name: rows}."""
     output = check_output(options, output)
-    with snapshot() as frozen:
-        found = resources.for_options(options, frozen=frozen)
+    with snapshot():
+        found = resources.for_options(options)
         return _write(found, options, output, progress, iterator, version, created)
 
 

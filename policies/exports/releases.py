@@ -109,8 +109,8 @@ def make_release(now=None, progress=None):
     opts = options.parse("datapackage", history=True)
     with atomic.atomic_dir(final) as folder:
         package = folder / f"tracker-release-{number:04d}.zip"
-        with open(package, "wb") as out, copy.snapshot() as frozen:
-            found = resources.for_options(opts, frozen=frozen)
+        with open(package, "wb") as out, copy.snapshot():
+            found = resources.for_options(opts)
             counts = datapackage.write(found, opts, out, version, now, progress=progress)
         (folder / "CITATION.cff").write_text(citation_cff(number, date, version))
         (folder / "CHANGELOG.md").write_text(changelog(number, date, counts, previous))

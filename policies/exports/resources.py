@@ -37,12 +37,9 @@ def history(selection, table):
     return Resource(table, True, select)
 
 
-def for_options(options, today=None, frozen=False):
-    """Every resource the options ask for, tables in dependency order.
-
-    `frozen` (only inside `copy.snapshot()`): compute each public-id set once, now.
-    """
-    selection = Selection(options.scope, today=today, frozen=frozen)
+def for_options(options, today=None):
+    """Every resource the options ask for, tables in dependency order."""
+    selection = Selection(options.scope, today=today)
     if options.table:  # one table: its history instead of its current state when asked
         table = options.tables[0]
         return [history(selection, table) if options.history else current(selection, table)]

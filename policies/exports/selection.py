@@ -82,19 +82,11 @@ class Selection:
     used: nesting querysets instead makes Django clone and recompile the whole tree at
     every level, which cost about a second per export. The subqueries are uncorrelated
     (`x IN (SELECT id FROM ...)`), so their table aliases cannot clash.
-
-    `frozen=True` (PostgreSQL, inside `copy.snapshot()` only) runs each id subquery once,
-    when first needed, and embeds its result as an array constant instead: every table's
-    statement otherwise recomputes the public ids of every table it depends on (the
-    citation history's filter alone scanned all 22 tables a citation can point at). The
-    rows chosen are the same; only a snapshot makes the ids still true when a later
-    statement uses them, hence the condition.
     """
 
-    def __init__(self, scope, today=None, frozen=False):
+    def __init__(self, scope, today=None):
         self.scope = scope
         self.today = today or timezone.localdate()
-        self.frozen = frozen and connection.vendor == "postgresql"
         self._rows = {}
         self._ids = {}
         self._record_targets = [t for t in TABLES if "record" not in t.owners and not t.cited]
@@ -133,8 +125,6 @@ class Selection:
         if key not in self._ids:
             query = self.rows(table, scope).order_by().values(column).query
             sql, params = query.get_compiler(connection=connection).as_sql()
-            if self.frozen:
-                sql, params = _fixed(sql, params)
             self._ids[key] = RawSQL(sql, tuple(params), output_field=IntegerField())
         return self._ids[key]
 
@@ -185,19 +175,6 @@ class Selection:
             for t in self._record_targets
         ]
         return functools.reduce(operator.or_, options)
-
-
-def _fixed(sql, params):
-    """The ids a one-column subquery returns now, as a subquery over an array constant.
-
-    The ids travel as one text value (`{1,2,3}`), never as Python integers: memory stays
-    a few bytes per id of the current tables. In a COPY the parameter is bound on the
-    client, so PostgreSQL plans it as a constant.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT coalesce(array_agg(v)::text, '{{}}') FROM ({sql}) AS s (v)", params)
-        found = cursor.fetchone()[0]
-    return "SELECT unnest(%s::bigint[])", (found,)
 
 
 def _target(f):
