@@ -129,13 +129,63 @@ def _copy_tables(folder, names):
 MEASURES = {"export": measure_export, "same": measure_same, "copy": measure_copy}
 
 
-def child(kind, url):
+def per_table(repeat):
+    """Where the time goes, server side only: each table's export SELECT and its same-rows
+    table, `COPY ... TO '/dev/null'` (no client, no network), medians of `repeat`
+    alternating runs; and the planning time of each export SELECT."""
+    from django.db import connection
+
+    from policies.exports import copy, resources
+    from policies.exports.selection import Scope, Selection
+    from policies.exports.tables import TABLES
+
+    totals = {"build": 0.0, "plan": 0.0, "export": 0.0, "same": 0.0}
+    print(
+        f"{'table':<22} {'rows':>8} {'build ms':>8} {'plan ms':>8} "
+        f"{'export s':>9} {'same s':>7} {'extra s':>8}"
+    )
+    with copy.snapshot(), connection.cursor() as cursor:
+        selection = Selection(Scope())
+        for table in TABLES:
+            started = time.perf_counter()
+            select = resources.history(selection, table).select
+            build = time.perf_counter() - started
+            cursor.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + select.sql, select.params)
+            plan = cursor.fetchone()[0][0]["Planning Time"] / 1000
+            statements = {
+                "export": (f"COPY ({select.sql}) TO '/dev/null' WITH (FORMAT csv)", select.params),
+                "same": (f"COPY {SCHEMA}.{table.name} TO '/dev/null' WITH (FORMAT csv)", ()),
+            }
+            times = {kind: [] for kind in statements}
+            for round_ in range(repeat):
+                for kind in statements if round_ % 2 == 0 else reversed(statements):
+                    sql, params = statements[kind]
+                    started = time.perf_counter()
+                    cursor.cursor.execute(sql, params or None)
+                    times[kind].append(time.perf_counter() - started)
+                    rows = cursor.cursor.rowcount
+            export, same = median(times["export"]), median(times["same"])
+            for key, value in (("build", build), ("plan", plan), ("export", export), ("same", same)):
+                totals[key] += value
+            print(
+                f"{table.name:<22} {rows:>8,} {build * 1000:>8.1f} {plan * 1000:>8.1f} {export:>9.3f} "
+                f"{same:>7.3f} {export - same:>+8.3f}"
+            )
+    print(
+        f"{'total':<22} {'':>8} {totals['build'] * 1000:>8.1f} {totals['plan'] * 1000:>8.1f} "
+        f"{totals['export']:>9.3f} {totals['same']:>7.3f} {totals['export'] - totals['same']:>+8.3f}"
+    )
+
+
+def child(kind, url, repeat=5):
     _django(url)
     from django.db import connection
 
     connection.ensure_connection()
     if kind == "materialise":
         return materialise()
+    if kind == "tables":
+        return per_table(repeat)
     with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp:
         started = time.perf_counter()
         rows = MEASURES[kind](Path(tmp))
@@ -213,11 +263,24 @@ def main():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/helper_exports_bench")
     parser.add_argument("--sizes", default="100,1000", help="Company counts (about 1,000 history rows each).")
     parser.add_argument("--repeat", type=int, default=5, help="Runs per measurement; medians are reported.")
-    parser.add_argument("--child", choices=[*MEASURES, "materialise"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tables", action="store_true",
+        help="Instead: server-side time per table, export SELECT vs same rows (COPY to /dev/null).",
+    )
+    parser.add_argument("--child", choices=[*MEASURES, "materialise", "tables"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     if args.child:
-        return child(args.child, args.database_url)
+        return child(args.child, args.database_url, args.repeat)
+    if args.tables:
+        for companies in [int(n) for n in args.sizes.split(",")]:
+            url = f"{args.database_url}_{companies}"
+            prepare(url, companies)
+            run_child("materialise", url)
+            print(f"{companies} companies", flush=True)
+            command = [sys.executable, __file__, "--child", "tables", "--database-url", url]
+            subprocess.run([*command, "--repeat", str(args.repeat)], check=True, cwd=ROOT)
+        return None
     print(
         f"{'companies':>9} {'history rows':>12} {'exported':>10} {'export s':>9} {'same s':>7} "
         f"{'full s':>7} {'export r/s':>11} {'same r/s':>10} {'ratio':>6} {'paired':>6} {'full r/s':>10} "

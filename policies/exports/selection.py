@@ -104,7 +104,9 @@ class Selection:
     def history(self, table):
         """Every public version of the table's public records, oldest first."""
         scope = self.scope
-        qs = table.model.history.filter(own_public_q(table.history_model, self.today))
+        # The history model's own manager: the same rows as `Model.history`, which builds
+        # a new manager class (inspect-heavy) on every access.
+        qs = table.history_model._default_manager.filter(own_public_q(table.history_model, self.today))
         if scope.as_of:
             qs = qs.filter(history_date__lt=scope.as_of_end)
         alive = Q(id__in=self.ids(table, scope.now()))
