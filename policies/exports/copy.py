@@ -41,6 +41,24 @@ def copy_csv(select, tally):
         tally.rows = raw.rowcount
 
 
+def copy_csv_into(select, out):
+    """Write COPY's CSV rows straight into a binary file as they arrive; return the count.
+
+    Row by row into the file's own buffer, exactly as a bare COPY to a file is written:
+    gathering rows into large chunks first (as `copy_csv` does for a stream) made the
+    reading loop slower and let PostgreSQL wait on a full socket while a chunk was
+    written.
+    """
+    statement = f"COPY ({select.sql}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, without_jit():
+        raw = cursor.cursor
+        write = out.write
+        with raw.copy(statement, select.params or None) as copy:
+            for row in copy:
+                write(row)
+        return raw.rowcount
+
+
 def copy_rows(select, tally):
     """Batches of text tuples (None for NULL) from COPY's text format."""
     statement = f"COPY ({select.sql}) TO STDOUT"

@@ -94,7 +94,7 @@ def write(resources, options, out, version="0.0.0", created=None, iterator=False
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for index, resource in enumerate(resources, 1):
             with zf.open(resource.path("csv"), "w", force_zip64=True) as member:
-                counts[resource.name] = csv.write(resource.select, member, iterator)
+                counts[resource.name] = csv.write(resource.select, member, iterator, chunked=True)
             if progress:
                 progress(index, len(resources), resource.name, counts[resource.name])
         meta = descriptor(resources, options, version, created)
