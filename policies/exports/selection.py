@@ -16,7 +16,6 @@ import operator
 from dataclasses import dataclass, replace
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import IntegerField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -125,8 +124,10 @@ class Selection:
         """`column` of the table's public rows in `scope`, as a compiled subquery."""
         key = (table.name, scope, column)
         if key not in self._ids:
-            query = self.rows(table, scope).order_by().values(column).query
-            sql, params = query.get_compiler(connection=connection).as_sql()
+            rows = self.rows(table, scope)
+            query = rows.order_by().values(column).query
+            # By alias: the `connection` proxy costs a thread-local lookup per attribute.
+            sql, params = query.get_compiler(using=rows.db).as_sql()
             self._ids[key] = RawSQL(sql, tuple(params), output_field=IntegerField())
         return self._ids[key]
 
