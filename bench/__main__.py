@@ -96,6 +96,8 @@ def measure_commands(world):
                     )
                     if scratch.is_postgres:
                         found["COPY in"] = cmd.copy_in(scratch, path, header)
+                if scratch.is_postgres and cmd.available("export"):
+                    found.update(cmd.export_vs_same_rows(scratch))
             finally:
                 worlds.drop(scratch)
     for name in ("export", "detect_gaps", "import_usaspending"):

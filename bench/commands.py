@@ -139,3 +139,22 @@ def copy_in(world, path, header):
 
 def scratch_folder():
     return tempfile.TemporaryDirectory(prefix="bench-")
+
+
+EXPORT_ROUNDS = 5
+
+
+def export_vs_same_rows(world, rounds=EXPORT_ROUNDS):
+    """The export target's own reference (bench/exports.py): the history tables as the export
+    writes them, against a bare COPY of tables holding exactly those rows (materialised from
+    the export's SELECT on this throwaway copy); medians of `rounds` alternating rounds."""
+    from bench import exports
+
+    exports.run_child("materialise", world.url)
+    found = exports.medians_of(world.url, rounds)
+    note = f"{found['export']['rows']:,} rows; median of {rounds} rounds"
+    export, same = found["export"], found["same"]
+    return {
+        "export of the history tables": Run(export["seconds"], export["peak_mb"], True, note),
+        "COPY out (the same rows)": Run(same["seconds"], same["peak_mb"], True, note),
+    }
