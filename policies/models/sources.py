@@ -106,7 +106,9 @@ class Citation(TrackedModel):
     """A record pointing at a source, with the passage it relies on."""
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    # No index of its own: the unique constraint's index (content_type, object_id, ...) serves
+    # lookups by record and by content type, and each extra index slowed every citation write.
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, db_index=False)
     object_id = models.PositiveBigIntegerField()
     record = GenericForeignKey("content_type", "object_id")
     quote = models.TextField(blank=True, help_text="The passage relied on, quoted exactly.")
@@ -116,7 +118,6 @@ class Citation(TrackedModel):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["content_type", "object_id"], name="citation_record_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["content_type", "object_id", "source", "locator"],
