@@ -152,3 +152,23 @@ def test_pages_as_of_a_past_date_leave_out_later_records(client):
     assert said(html) == list(range(1, PER_PAGE + 1))
     assert "?as_of=2025-03-02&amp;page=2#timeline" in html
     assert said(get(client, company.get_absolute_url(), as_of="2025-03-02", page="2")) == [0]
+
+
+@pytest.mark.parametrize("as_of", [False, True])
+def test_each_timeline_entry_shows_its_own_citations_whatever_its_kind(client, as_of):
+    """The citations of every kind come from one query; each must land on its own entry."""
+    company, agency = f.company(), f.agency()
+    records = {
+        "statement": f.statement(company, cited=False),
+        "employeeaction": f.employee_action(company, cited=False),
+        "contract": f.contract(agency, vendor=company, cited=False),
+        "observation": f.observation(company, agency, cited=False),
+    }
+    for kind, record in records.items():
+        f.cite(record, f.source(publisher=f"PUBLISHER-OF-THE-{kind.upper()}"))
+    params = {"as_of": datetime.date.today().isoformat()} if as_of else {}
+    html = timeline_of(get(client, company.get_absolute_url(), **params))
+    entries = dict(re.findall(r'<li class="entry[^"]*" id="([a-z]+)-\d+">(.*?)</li>', html, re.S))
+    assert set(entries) == set(records)
+    for kind, body in entries.items():
+        assert re.findall(r"PUBLISHER-OF-THE-([A-Z]+)", body) == [kind.upper()], kind
