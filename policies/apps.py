@@ -10,7 +10,7 @@ class PoliciesConfig(AppConfig):
 
         # Imported for their signal receivers: page-cache invalidation and the public
         # attribution on history rows.
-        from . import cache, signals  # noqa: F401
+        from . import cache, checks, signals  # noqa: F401
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="policies_ensure_groups")

@@ -153,3 +153,42 @@ def test_a_page_holding_a_csrf_token_is_not_cached(rf):
     request.user = AnonymousUser()
     response = PublicPageCacheMiddleware(view)(request)
     assert "X-Page-Cache" not in response
+
+
+def test_contracts_published_by_an_import_appear_on_the_next_request():
+    """The bulk import writes without signals, so it bumps the content version itself."""
+    from django.contrib.auth.models import Group, User
+
+    from policies.imports.usaspending import ImportOptions, import_files
+    from policies.roles import REVIEWERS
+    from tests.usaspending_files import AWARDS_286, award, csv_file
+
+    dhs = f.agency(name="Department of Homeland Security", code="7000")
+    ice = f.agency(name="U.S. Immigration and Customs Enforcement", code="7012", parent=dhs)
+    assert b"70CMSD25C0077" not in anonymous_get(ice.get_absolute_url()).content
+    assert anonymous_get(ice.get_absolute_url())["X-Page-Cache"] == "hit"
+    rev = User.objects.create_user("rev", password="x" * 12, is_staff=True)
+    rev.groups.add(Group.objects.get(name=REVIEWERS))
+    name = "Contracts_PrimeAwardSummaries_2026-01-05_H10M00S00_1.csv"
+    report = import_files([csv_file(name, AWARDS_286, [award("70CMSD25C0077")])],
+                          ImportOptions(publish=True, user=rev))
+    assert report.ok and m.Contract.objects.get().agency == ice
+    response = anonymous_get(ice.get_absolute_url())
+    assert response["X-Page-Cache"] == "miss"
+    assert b"70CMSD25C0077" in response.content
+
+
+def test_a_new_release_appears_on_the_exports_page_on_the_next_request(settings, tmp_path):
+    """A release is files, not rows: the release itself tells the page cache."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    settings.EXPORTS_ROOT = tmp_path
+    f.company()
+    url = reverse("policies:exports")
+    assert b"tracker-release-0001" not in anonymous_get(url).content
+    assert anonymous_get(url)["X-Page-Cache"] == "hit"
+    call_command("release", verbosity=0)
+    response = anonymous_get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert b"tracker-release-0001" in response.content

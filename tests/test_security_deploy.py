@@ -15,6 +15,7 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "tracker.example.org",
     "CSRF_TRUSTED_ORIGINS": "https://tracker.example.org",
+    "CACHE_URL": "file:///var/cache/tracker",  # shared by every worker and command (tracker.W001)
 }
 
 
@@ -62,3 +63,14 @@ def test_a_weak_production_configuration_refuses_to_start(change, complaint):
     result = manage("check", **{**PRODUCTION, **change})
     assert result.returncode != 0
     assert complaint in result.stderr
+
+
+def test_the_deploy_check_warns_when_the_page_cache_is_per_process():
+    """With per-process memory an edit made by one worker or command leaves other workers stale."""
+    per_process = {**PRODUCTION, "CACHE_URL": "", "PAGE_CACHE_SECONDS": "600"}  # the suite's env turns it off
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **per_process)
+    assert result.returncode != 0
+    assert "tracker.W001" in result.stdout + result.stderr
+    off = manage("check", "--deploy", "--fail-level", "WARNING",
+                 **{**per_process, "PAGE_CACHE_SECONDS": "0"})
+    assert off.returncode == 0, off.stdout + off.stderr

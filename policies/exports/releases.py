@@ -131,4 +131,8 @@ def make_release(now=None, progress=None):
         digests["manifest.json"] = sha256(folder / "manifest.json")
         sums = "".join(f"{digests[n]}  {n}\n" for n in files + ["manifest.json"])
         (folder / "SHA256SUMS").write_text(sums)
+    # Files, not rows: no signal tells the page cache that the exports page changed.
+    from ..cache import bump_content_version
+
+    bump_content_version()
     return manifest
