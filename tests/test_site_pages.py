@@ -252,3 +252,15 @@ def test_the_directory_sorts_by_open_gaps_and_refuses_an_unknown_order(client):
     by_name = client.get("/companies/").content.decode()
     assert by_name.index(quiet.name) < by_name.index("Zebra Example Cloud")
     assert client.get("/companies/?sort=shoe-size").status_code == 400
+
+
+def test_a_gap_card_points_to_the_company_response_on_the_gap_page(client, record):
+    gap = record["gap"]
+    m.RightOfReply.objects.all().delete()  # no request on record: the card shows the response's state
+    gap.company_response = "We do not comment on individual customers."
+    gap._change_reason = "Response received"
+    gap.save()
+    html = client.get(record["company"].get_absolute_url()).content.decode()
+    assert f'href="{gap.get_absolute_url()}#reply-heading"' in html
+    assert "recorded below" not in html
+    assert 'id="reply-heading"' in client.get(gap.get_absolute_url()).content.decode()
