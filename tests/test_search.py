@@ -54,7 +54,8 @@ def test_the_gin_indexes_exist_on_postgresql():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE 'policies_%_search'")
         names = {row[0] for row in cursor.fetchall()}
-    assert "policies_company_search" in names and "policies_source_search" in names
+    assert {"policies_company_search", "policies_source_search", "policies_gap_search",
+            "policies_commitment_search", "policies_agency_search"} <= names
 
 
 @pytest.mark.parametrize("q", ["", "a" * 5000, "'\"&|!():*<>", "%00", "surveillance " * 50])
@@ -106,3 +107,20 @@ def test_postgresql_keeps_the_search_document_up_to_date_on_save():
     company.save()
     assert [h.title for h in search("biometric")] == ["Example Nimbus"]
     assert search("storage") == []
+
+
+
+def test_it_finds_gaps_commitments_and_agencies_and_never_their_drafts():
+    company = f.company(name="Example Nimbus")
+    policy = f.policy(company, title="Nimbus acceptable use")
+    commitment = f.commitment(policy, title="No mass surveillance of civilians")
+    f.gap(company, commitment, title="Nimbus surveillance pledge vs. agency storage growth")
+    f.agency(name="Example Surveillance Agency")
+    f.gap(company, commitment, title="Draft surveillance gap", status="draft")
+    f.commitment(f.policy(company, status="draft"), title="Surveillance promise in a draft policy")
+    hits = {hit.kind: hit for hit in search("surveillance")}
+    assert {"Gap", "Commitment", "Agency"} <= set(hits)
+    assert hits["Commitment"].url == commitment.get_absolute_url()
+    titles = [hit.title for hit in search("surveillance")]
+    assert "Draft surveillance gap" not in titles
+    assert not any("draft policy" in t for t in titles)
