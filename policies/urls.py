@@ -22,6 +22,7 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("companies/", companies.directory, name="companies"),
     path("companies/<slug:slug>/", companies.company, name="company"),
+    path("agencies/", agencies.agency_list, name="agencies"),
     path("agencies/<slug:slug>/", agencies.agency, name="agency"),
     path("companies/<slug:company_slug>/policies/<slug:slug>/", policies.policy, name="policy"),
     path("gaps/", gaps.gap_list, name="gaps"),

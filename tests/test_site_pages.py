@@ -30,7 +30,8 @@ def all_public_urls(data):
     statement = m.Statement.objects.filter(company=company).first()
     source = statement.citations.first().source
     return [
-        reverse("policies:home"), reverse("policies:companies"), reverse("policies:gaps"),
+        reverse("policies:home"), reverse("policies:companies"), reverse("policies:agencies"),
+        reverse("policies:gaps"),
         reverse("policies:topics"), reverse("policies:changes"), reverse("policies:search") + "?q=Example",
         company.get_absolute_url(), data["agency"].get_absolute_url(), policy.get_absolute_url(),
         gap.get_absolute_url(), source.get_absolute_url(), data["topic"].get_absolute_url(),
@@ -264,3 +265,28 @@ def test_a_gap_card_points_to_the_company_response_on_the_gap_page(client, recor
     assert f'href="{gap.get_absolute_url()}#reply-heading"' in html
     assert "recorded below" not in html
     assert 'id="reply-heading"' in client.get(gap.get_absolute_url()).content.decode()
+
+
+
+def test_the_agencies_page_lists_public_agencies_with_their_contracts(client):
+    dhs = f.agency(name="Example Department of Oversight", code="7100")
+    bureau = f.agency(name="Example Bureau of Records", code="7101", parent=dhs)
+    f.contract(bureau, title="Records storage")
+    f.contract(bureau, title="Records analytics", status="draft")
+    f.agency(name="Example Draft Agency", status="draft")
+    html = get_ok(client, reverse("policies:agencies"))
+    assert f'href="{bureau.get_absolute_url()}"' in html and f'href="{dhs.get_absolute_url()}"' in html
+    assert "Example Draft Agency" not in html
+    assert "part of Example Department of Oversight · 1 published contract<" in html
+    assert html.count("1 published contract<") == 2  # the department counts its bureau's
+
+
+def test_the_timeline_links_a_public_agency_and_never_a_draft_one(client):
+    company = f.company()
+    public = f.agency(name="Example Public Agency")
+    draft = f.agency(name="Example Draft Agency", status="draft")
+    f.contract(public, vendor=company, title="Contract with a public agency")
+    f.contract(draft, vendor=company, title="Contract with a draft agency")
+    html = get_ok(client, company.get_absolute_url())
+    assert f'<a href="{public.get_absolute_url()}">Example Public Agency</a>' in html
+    assert "Example Draft Agency" in html and draft.get_absolute_url() not in html

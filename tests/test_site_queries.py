@@ -90,7 +90,9 @@ def test_every_page_runs_a_fixed_number_of_queries(client, small, large):
         assert queries_for(client, small_urls[name]) == queries_for(client, large_urls[name]), name
 
 
-@pytest.mark.parametrize("name", ["home", "companies", "gaps", "changes", "feed-changes", "feed-gaps"])
+@pytest.mark.parametrize(
+    "name", ["home", "companies", "agencies", "gaps", "changes", "feed-changes", "feed-gaps"]
+)
 def test_site_wide_pages_run_a_fixed_number_of_queries(client, name):
     company_with_record(n=1)
     before = queries_for(client, reverse(f"policies:{name}"))

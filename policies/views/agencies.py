@@ -4,11 +4,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import F, Func, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from ..models import Agency, CompanyRelationship, Contract, ContractProduct, RelationshipKind
 from ..timeline import public_citations
+from .paging import paginate
 
 FAMILY_KINDS = (RelationshipKind.SUBSIDIARY, RelationshipKind.DIVISION)
 NOT_REPORTED = "Maker not reported"
@@ -84,3 +86,20 @@ def agency(request, slug):
     context = {"agency": obj, "children": children, "contracts": contracts,
                "vendors": vendor_totals(contracts)}
     return render(request, "policies/agency.html", context)
+
+
+def agency_list(request):
+    """Public agencies by name, each with its public contracts and its sub-agencies' (2 queries a page)."""
+    contracts = (
+        Contract.objects.public()
+        .filter(Q(agency=OuterRef("pk")) | Q(agency__parent=OuterRef("pk")))
+        .order_by()
+        .values(n=Func(F("pk"), function="COUNT"))
+    )
+    agencies = (
+        Agency.objects.public()
+        .select_related("parent")
+        .annotate(contract_count=Coalesce(Subquery(contracts), Value(0)))
+        .order_by("name", "pk")
+    )
+    return render(request, "policies/agencies.html", {"page": paginate(request, agencies)})
