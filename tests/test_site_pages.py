@@ -290,3 +290,15 @@ def test_the_timeline_links_a_public_agency_and_never_a_draft_one(client):
     html = get_ok(client, company.get_absolute_url())
     assert f'<a href="{public.get_absolute_url()}">Example Public Agency</a>' in html
     assert "Example Draft Agency" in html and draft.get_absolute_url() not in html
+
+
+def test_the_agency_page_shows_the_gaps_its_purchases_are_evidence_in(client, record):
+    html = get_ok(client, record["agency"].get_absolute_url())
+    assert f'href="{record["gap"].get_absolute_url()}"' in html
+    gap = record["gap"]
+    gap.editorial_status = "draft"
+    gap._change_reason = "Back to draft"
+    gap.save()
+    assert record["gap"].get_absolute_url() not in get_ok(client, record["agency"].get_absolute_url())
+    other = f.agency(name="Example Unrelated Agency")
+    assert "gaps-heading" not in get_ok(client, other.get_absolute_url())

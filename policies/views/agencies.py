@@ -71,7 +71,7 @@ def vendor_totals(contracts):
 def agency(request, slug):
     obj = get_object_or_404(Agency.objects.public().select_related("parent"), slug=slug)
     # Queries: agency (1), sub-agencies (1), contracts with agency/vendor/intermediary (1),
-    # products (1), citations with sources (1), family links (1).
+    # products (1), citations with sources (1), family links (1), gaps (1) + their replies (1).
     children = list(obj.children.public())
     contracts = list(
         Contract.objects.public()
@@ -84,7 +84,7 @@ def agency(request, slug):
         .order_by("started_on", "pk")
     )
     context = {"agency": obj, "children": children, "contracts": contracts,
-               "vendors": vendor_totals(contracts)}
+               "vendors": vendor_totals(contracts), "gaps": _gaps_about([obj, *children])}
     return render(request, "policies/agency.html", context)
 
 
@@ -103,3 +103,20 @@ def agency_list(request):
         .order_by("name", "pk")
     )
     return render(request, "policies/agencies.html", {"page": paginate(request, agencies)})
+
+
+def _gaps_about(agencies):
+    """Public gaps whose evidence includes a public contract or usage figure of these agencies."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ..listings import public_gaps
+    from ..models import GapEvidence, Observation
+
+    types = ContentType.objects.get_for_models(Contract, Observation)
+    evidence = GapEvidence.objects.filter(
+        Q(content_type=types[Contract],
+          object_id__in=Contract.objects.public().filter(agency__in=agencies).values("pk"))
+        | Q(content_type=types[Observation],
+            object_id__in=Observation.objects.public().filter(agency__in=agencies).values("pk"))
+    )
+    return list(public_gaps().filter(pk__in=evidence.values("gap_id")))
