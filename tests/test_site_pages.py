@@ -302,3 +302,18 @@ def test_the_agency_page_shows_the_gaps_its_purchases_are_evidence_in(client, re
     assert record["gap"].get_absolute_url() not in get_ok(client, record["agency"].get_absolute_url())
     other = f.agency(name="Example Unrelated Agency")
     assert "gaps-heading" not in get_ok(client, other.get_absolute_url())
+
+
+def test_the_agency_page_runs_the_same_queries_with_and_without_gaps(client, record):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = record["agency"].get_absolute_url()
+    get_ok(client, url)
+    with CaptureQueriesContext(connection) as with_gap:
+        get_ok(client, url)
+    m.Gap.objects.all().delete()
+    with CaptureQueriesContext(connection) as without:
+        html = get_ok(client, url)
+    assert "gaps-heading" not in html
+    assert len(without) == len(with_gap)

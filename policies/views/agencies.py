@@ -110,7 +110,7 @@ def _gaps_about(agencies):
     from django.contrib.contenttypes.models import ContentType
 
     from ..listings import public_gaps
-    from ..models import GapEvidence, Observation
+    from ..models import Gap, GapEvidence, Observation, RightOfReply
 
     types = ContentType.objects.get_for_models(Contract, Observation)
     evidence = GapEvidence.objects.filter(
@@ -119,4 +119,13 @@ def _gaps_about(agencies):
         | Q(content_type=types[Observation],
             object_id__in=Observation.objects.public().filter(agency__in=agencies).values("pk"))
     )
-    return list(public_gaps().filter(pk__in=evidence.values("gap_id")))
+    gaps = list(public_gaps().filter(pk__in=evidence.values("gap_id")).prefetch_related(None))
+    # Their public replies by the same subquery: one query whether there are gaps or not.
+    replies = defaultdict(list)
+    for reply in RightOfReply.objects.public().filter(
+        content_type=ContentType.objects.get_for_model(Gap), object_id__in=evidence.values("gap_id")
+    ).order_by("-asked_on"):
+        replies[reply.object_id].append(reply)
+    for gap in gaps:
+        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}
+    return gaps
