@@ -92,3 +92,23 @@ def test_manage_py_names_the_configuration_error_instead_of_a_traceback():
     assert result.returncode == 1
     assert result.stderr.startswith("Configuration error: SECRET_KEY is not set")
     assert "Traceback" not in result.stderr
+
+
+def _cache_defaults(**env):
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env)
+    code = (
+        "import tracker.settings as s; "
+        "print(s.PAGE_CACHE_SECONDS, s.CACHES['default']['BACKEND'].rsplit('.', 1)[1])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_production_caches_pages_and_development_shows_every_edit_at_once():
+    assert _cache_defaults(DEBUG="false", SECRET_KEY=STRONG) == ["600", "LocMemCache"]
+    # make run: no page cache; a file cache in the checkout that commands in other terminals share
+    assert _cache_defaults(DEBUG="true") == ["0", "FileBasedCache"]
+    chosen = _cache_defaults(DEBUG="true", PAGE_CACHE_SECONDS="60", CACHE_URL="locmem://")
+    assert chosen == ["60", "LocMemCache"]

@@ -270,8 +270,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # In development (DEBUG, `make run`) the default is a file cache in the checkout, so a command
 # run in another terminal (an import, a release) invalidates the pages runserver caches too.
 CACHES = {"default": env_cache("CACHE_URL", f"file://{BASE_DIR / 'var' / 'cache'}" if DEBUG else "locmem://")}
-# Anonymous public pages are cached this long at most (0 turns the page cache off).
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+# Anonymous public pages are cached this long at most (0 turns the page cache off). Off by
+# default in development, where a template being edited should show on the next request.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
 
 LOGGING = {
     "version": 1,
