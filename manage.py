@@ -4,10 +4,18 @@
 import os
 import sys
 
+# Commands that only read or change the schema: they sign nothing, so without a SECRET_KEY
+# they run with a random one that dies with the process (serving still refuses to start).
+SCHEMA_COMMANDS = {"makemigrations", "migrate", "showmigrations", "sqlmigrate"}
+
 
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    if len(sys.argv) > 1 and sys.argv[1] in SCHEMA_COMMANDS and not os.environ.get("SECRET_KEY"):
+        import secrets
+
+        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
     try:
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured

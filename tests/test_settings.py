@@ -112,3 +112,19 @@ def test_production_caches_pages_and_development_shows_every_edit_at_once():
     assert _cache_defaults(DEBUG="true") == ["0", "FileBasedCache"]
     chosen = _cache_defaults(DEBUG="true", PAGE_CACHE_SECONDS="60", CACHE_URL="locmem://")
     assert chosen == ["60", "LocMemCache"]
+
+
+def _manage(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean.update(env)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True,
+                          text=True)
+
+
+def test_schema_commands_run_without_a_secret_key_but_nothing_else_does():
+    checked = _manage("makemigrations", "--check", "--dry-run")
+    assert checked.returncode == 0, checked.stderr
+    assert "No changes detected" in checked.stdout
+    refused = _manage("check")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr
