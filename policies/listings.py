@@ -17,8 +17,27 @@ SEVERITY_ORDER = Case(
 )
 
 
+def _public_replies():
+    return RightOfReply.objects.public().order_by("-asked_on")
+
+
 def public_replies():
-    return Prefetch("replies", queryset=RightOfReply.objects.public().order_by("-asked_on"))
+    return Prefetch("replies", queryset=_public_replies())
+
+
+def attach_public_replies(gaps, gap_ids):
+    """Each gap's public replies, newest first, where `gap.replies.all()` reads them.
+
+    `gap_ids` (a subquery) decides what is fetched, not the gaps found, so this is one
+    query whether `gaps` holds many gaps or none.
+    """
+    replies = defaultdict(list)
+    for reply in _public_replies().filter(content_type=ContentType.objects.get_for_model(Gap),
+                                          object_id__in=gap_ids):
+        replies[reply.object_id].append(reply)
+    for gap in gaps:
+        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
+    return gaps
 
 
 def _ordered_gaps(company, when):
@@ -63,20 +82,11 @@ def company_gaps(company, when=None):
     else:
         gaps = list(qs)
         commitments = Commitment.objects.filter(policy__company_id=company.pk).in_bulk()
-    replies = defaultdict(list)
-    for reply in (
-        RightOfReply.objects.public()
-        .filter(content_type=ContentType.objects.get_for_model(Gap),
-                object_id__in=Gap.objects.filter(company_id=company.pk).values("pk"))
-        .order_by("-asked_on")
-    ):
-        replies[reply.object_id].append(reply)
     for gap in gaps:
         gap.company = company
         if when is not None:
             gap.commitment = commitments.get(gap.commitment_id)
-        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
-    return gaps
+    return attach_public_replies(gaps, Gap.objects.filter(company_id=company.pk).values("pk"))
 
 
 def open_gap_count():

@@ -68,10 +68,13 @@ class Entry:
     change: str = ""
 
 
+def _public_citations():
+    return Citation.objects.filter(source__editorial_status__in=PUBLIC_STATUSES).select_related("source")
+
+
 def public_citations():
     """Citations whose source is public, with the source: the one citation prefetch."""
-    qs = Citation.objects.filter(source__editorial_status__in=PUBLIC_STATUSES).select_related("source")
-    return Prefetch("citations", queryset=qs)
+    return Prefetch("citations", queryset=_public_citations())
 
 
 def _claim(record):
@@ -141,8 +144,7 @@ def attach_citations(entries):
         entry.citations = []
     for type_id, kind in kind_of_type.items():
         match |= Q(content_type_id=type_id, object_id__in=list(by_kind[kind]))
-    public = Citation.objects.filter(source__editorial_status__in=PUBLIC_STATUSES).select_related("source")
-    for citation in public.filter(match):
+    for citation in _public_citations().filter(match):
         entry = by_kind[kind_of_type[citation.content_type_id]].get(citation.object_id)
         if entry is not None:
             entry.citations.append(citation)

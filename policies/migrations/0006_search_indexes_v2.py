@@ -30,9 +30,14 @@ def _index_name(table):
 
 
 def add_documents(apps, schema_editor):
+    add_documents_to(schema_editor, TABLES)
+
+
+def add_documents_to(schema_editor, tables):
+    """The generated column and its GIN index on each table (also used by migration 0008)."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    for table, fields in TABLES.items():
+    for table, fields in tables.items():
         schema_editor.execute(
             f"ALTER TABLE {table} ADD COLUMN {COLUMN} tsvector GENERATED ALWAYS AS "
             f"(to_tsvector('english'::regconfig, {_document(fields)})) STORED"

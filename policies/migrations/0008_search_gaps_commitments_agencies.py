@@ -16,15 +16,7 @@ TABLES = {
 
 
 def add_documents(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for table, fields in TABLES.items():
-        schema_editor.execute(
-            f"ALTER TABLE {table} ADD COLUMN {v2.COLUMN} tsvector GENERATED ALWAYS AS "
-            f"(to_tsvector('english'::regconfig, {v2._document(fields)})) STORED"
-        )
-        schema_editor.execute(f"CREATE INDEX {v2._index_name(table)} ON {table} USING gin ({v2.COLUMN})")
-        schema_editor.execute(f"ANALYZE {table}")
+    v2.add_documents_to(schema_editor, TABLES)
 
 
 def remove_documents(apps, schema_editor):

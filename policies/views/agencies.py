@@ -109,8 +109,8 @@ def _gaps_about(agencies):
     """Public gaps whose evidence includes a public contract or usage figure of these agencies."""
     from django.contrib.contenttypes.models import ContentType
 
-    from ..listings import public_gaps
-    from ..models import Gap, GapEvidence, Observation, RightOfReply
+    from ..listings import attach_public_replies, public_gaps
+    from ..models import GapEvidence, Observation
 
     types = ContentType.objects.get_for_models(Contract, Observation)
     evidence = GapEvidence.objects.filter(
@@ -120,12 +120,4 @@ def _gaps_about(agencies):
             object_id__in=Observation.objects.public().filter(agency__in=agencies).values("pk"))
     )
     gaps = list(public_gaps().filter(pk__in=evidence.values("gap_id")).prefetch_related(None))
-    # Their public replies by the same subquery: one query whether there are gaps or not.
-    replies = defaultdict(list)
-    for reply in RightOfReply.objects.public().filter(
-        content_type=ContentType.objects.get_for_model(Gap), object_id__in=evidence.values("gap_id")
-    ).order_by("-asked_on"):
-        replies[reply.object_id].append(reply)
-    for gap in gaps:
-        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}
-    return gaps
+    return attach_public_replies(gaps, evidence.values("gap_id"))
