@@ -17,8 +17,10 @@ THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 
 
 @contextmanager
-def serving(world, page_cache_seconds, port=PORT):
-    """Gunicorn on HOST:port for `world`, with the page cache on (seconds > 0) or off."""
+def serving(world, page_cache_seconds, port=PORT, **settings):
+    """Gunicorn on HOST:port for `world`, with the page cache on (seconds > 0) or off.
+
+    `settings` are more environment settings for the app (CACHE_URL, say)."""
     command = [
         sys.executable,
         "-m",
@@ -39,7 +41,7 @@ def serving(world, page_cache_seconds, port=PORT):
         "--log-level",
         "warning",
     ]
-    env = django_env(world.url, PAGE_CACHE_SECONDS=page_cache_seconds)
+    env = django_env(world.url, PAGE_CACHE_SECONDS=page_cache_seconds, **settings)
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait_until_up(process, port)

@@ -8,12 +8,23 @@ signals (bulk_create, raw SQL, imports) call `bump_content_version()` themselves
 Staff (authenticated users) are never served from the cache and never fill it. Only
 200 responses that set no cookie and are not private are stored.
 
-Settings: `PAGE_CACHE_SECONDS` (0 turns the cache off; the test suite does) and the
-`default` cache from `CACHE_URL`. The local-memory default is per process: with several
-worker processes set `CACHE_URL` to Redis or Memcached so every worker sees each bump.
+When a page is missing (after every bump, all of them are), one request renders it and
+the others asking for the same page meanwhile wait for its copy instead of rendering it
+too: a story breaking brings both the visitors and the edits, and without this every
+edit made every concurrent visitor render the same page at once. A waiter never gets
+an older page than a fresh render would give (the copy it waits for is keyed by the same
+version), and it renders the page itself when the renderer finishes without storing one
+(an error, a page not cached) or when `PAGE_CACHE_LOCK_SECONDS` run out.
+
+Settings: `PAGE_CACHE_SECONDS` (0 turns the cache off; the test suite does),
+`PAGE_CACHE_LOCK_SECONDS` (how long a request waits for another one rendering the same
+page; 0 turns waiting off) and the `default` cache from `CACHE_URL`. The local-memory
+default is per process: with several worker processes set `CACHE_URL` to Redis or
+Memcached so every worker sees each bump.
 """
 
 import hashlib
+import threading
 import time
 
 from django.conf import settings
@@ -28,6 +39,10 @@ VERSION_KEY = "page-cache:content-version"
 CACHED_METHODS = ("GET", "HEAD")
 STORED_HEADERS = ("Content-Type", "Content-Language", "Last-Modified", "ETag", "Link")
 SKIPPED_PREFIXES = ("/static/", "/media/")
+POLL_SECONDS = 0.01  # how often a waiting request looks for the copy being rendered
+
+_rendering_here = {}  # page key -> Event set when this process's render of it ends
+_here_lock = threading.Lock()
 
 
 def content_version():
@@ -125,8 +140,57 @@ class PublicPageCacheMiddleware:
         frozen = cache.get(key)
         if frozen is not None:
             return _thaw(frozen)
+        wait = getattr(settings, "PAGE_CACHE_LOCK_SECONDS", 0)
+        if not wait or request.method != "GET":
+            return self._render(request, key, seconds)
+        # Threads of this process wait on an event; processes, on a key in the shared cache.
+        with _here_lock:
+            done = _rendering_here.get(key)
+            if done is None:
+                done = _rendering_here[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            done.wait(wait)
+            frozen = cache.get(key)
+            return _thaw(frozen) if frozen is not None else self._render(request, key, seconds)
+        try:
+            return self._render_once(request, key, seconds, wait)
+        finally:
+            with _here_lock:
+                del _rendering_here[key]
+            done.set()
+
+    def _render_once(self, request, key, seconds, wait):
+        """Render unless another process is rendering the same page; then wait for its copy."""
+        rendering = f"{key}:rendering"
+        if cache.add(rendering, 1, wait):
+            try:
+                return self._render(request, key, seconds)
+            finally:
+                cache.delete(rendering)
+        frozen = _wait_for_copy(key, rendering, wait)
+        if frozen is not None:
+            return _thaw(frozen)
+        return self._render(request, key, seconds)
+
+    def _render(self, request, key, seconds):
         response = self.get_response(request)
         if request.method == "GET" and _response_is_cacheable(request, response):
             cache.set(key, _freeze(response), seconds)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+def _wait_for_copy(key, rendering, wait):
+    """The page another request is rendering, once stored; None if it stores none in time."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        found = cache.get_many([key, rendering])
+        if key in found:
+            return found[key]
+        if rendering not in found:  # finished without storing a copy (an error, say)
+            return cache.get(key)
+    return None

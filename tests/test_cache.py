@@ -192,3 +192,95 @@ def test_a_new_release_appears_on_the_exports_page_on_the_next_request(settings,
     response = anonymous_get(url)
     assert response["X-Page-Cache"] == "miss"
     assert b"tracker-release-0001" in response.content
+
+
+# When a page is missing, one request renders it and the others wait for its copy.
+
+
+def _page_request(rf, path="/companies/example-cloud-0042/"):
+    request = rf.get(path)
+    request.user = AnonymousUser()
+    return request
+
+
+def _rendering_key(request):
+    from policies.cache import content_version, page_key
+
+    return page_key(request, content_version()) + ":rendering"
+
+
+def test_concurrent_requests_for_a_missing_page_render_it_once(rf, settings):
+    import threading
+
+    settings.PAGE_CACHE_LOCK_SECONDS = 5
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow_view(request):
+        calls.append(request)
+        started.set()
+        release.wait(5)
+        return HttpResponse(f"rendered {len(calls)}")
+
+    middleware = PublicPageCacheMiddleware(slow_view)
+    responses = []
+    first = threading.Thread(target=lambda: responses.append(middleware(_page_request(rf))))
+    first.start()
+    assert started.wait(5)
+    others = [
+        threading.Thread(target=lambda: responses.append(middleware(_page_request(rf)))) for _ in range(5)
+    ]
+    for thread in others:
+        thread.start()
+    release.set()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert len(calls) == 1
+    assert [r.content for r in responses] == [b"rendered 1"] * 6
+    assert sorted(r["X-Page-Cache"] for r in responses) == ["hit"] * 5 + ["miss"]
+
+
+def test_a_request_waits_for_the_copy_another_process_is_rendering(rf, settings):
+    import threading
+
+    settings.PAGE_CACHE_LOCK_SECONDS = 5
+    request = _page_request(rf)
+    rendering = _rendering_key(request)
+    cache.add(rendering, 1, 5)  # another process took the page
+
+    def the_other_process_finishes():
+        PublicPageCacheMiddleware(lambda r: HttpResponse("their copy"))._render(
+            _page_request(rf), rendering.removesuffix(":rendering"), 600
+        )
+        cache.delete(rendering)
+
+    threading.Timer(0.1, the_other_process_finishes).start()
+    calls = []
+    response = PublicPageCacheMiddleware(lambda r: calls.append(r) or HttpResponse("mine"))(request)
+    assert calls == []
+    assert response.content == b"their copy" and response["X-Page-Cache"] == "hit"
+
+
+def test_a_waiting_request_renders_the_page_itself_when_no_copy_comes(rf, settings):
+    """The renderer stored nothing (an error page), or never finished within the wait."""
+    settings.PAGE_CACHE_LOCK_SECONDS = 0.2
+    request = _page_request(rf)
+    cache.add(_rendering_key(request), 1, 60)  # a renderer that never finishes
+    response = PublicPageCacheMiddleware(lambda r: HttpResponse("mine"))(request)
+    assert response.content == b"mine"
+
+    cache.clear()
+    settings.PAGE_CACHE_LOCK_SECONDS = 5
+    cache.add(_rendering_key(request), 1, 5)
+    import threading
+
+    threading.Timer(0.1, lambda: cache.delete(_rendering_key(request))).start()  # done, nothing stored
+    response = PublicPageCacheMiddleware(lambda r: HttpResponse("mine again"))(_page_request(rf))
+    assert response.content == b"mine again"
+
+
+def test_with_the_lock_off_a_request_never_waits(rf, settings):
+    settings.PAGE_CACHE_LOCK_SECONDS = 0
+    request = _page_request(rf)
+    cache.add(_rendering_key(request), 1, 60)
+    response = PublicPageCacheMiddleware(lambda r: HttpResponse("mine"))(request)
+    assert response.content == b"mine" and response["X-Page-Cache"] == "miss"

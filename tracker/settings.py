@@ -273,6 +273,9 @@ CACHES = {"default": env_cache("CACHE_URL", f"file://{BASE_DIR / 'var' / 'cache'
 # Anonymous public pages are cached this long at most (0 turns the page cache off). Off by
 # default in development, where a template being edited should show on the next request.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
+# When a page is missing, one request renders it and the others for the same page wait up
+# to this long for its copy instead of all rendering it at once (0: every request renders).
+PAGE_CACHE_LOCK_SECONDS = env_int("PAGE_CACHE_LOCK_SECONDS", 5)
 
 LOGGING = {
     "version": 1,
