@@ -24,7 +24,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
-from django.db import models
+from django.db import models, router
+from django.db.models.deletion import Collector
 from django.http import QueryDict
 
 from ..locking import StaleEdit, check_revision
@@ -127,9 +128,7 @@ class ReasonAdminMixin:
         reason = form.cleaned_data["change_reason"].strip()
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj._change_reason = reason
-            obj._history_user = request.user
-            obj.delete()
+            delete_with_reason(obj, reason, request.user)
         for obj in instances:
             obj._change_reason = reason
             obj._history_user = request.user
@@ -145,9 +144,7 @@ class ReasonAdminMixin:
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
-        obj._change_reason = action_reason(request)
-        obj._history_user = request.user
-        obj.delete()
+        delete_with_reason(obj, action_reason(request), request.user)
 
     def delete_queryset(self, request, queryset):
         # One delete() per row (not queryset.delete()) so each history row carries the reason.
@@ -160,6 +157,23 @@ class ReasonAdminMixin:
             _, name, description = actions["delete_selected"]
             actions["delete_selected"] = (delete_selected_with_reason, name, description)
         return actions
+
+
+def delete_with_reason(obj, reason, user):
+    """Delete `obj` and what cascades with it, every history row carrying `reason` and `user`.
+
+    `obj.delete()` would give the reason to `obj` alone: the rows deleted with it (its
+    citations, replies, topic links...) are instances the deletion builds itself, so their
+    history rows would have no reason. This is `Model.delete()` with the reason applied to
+    every collected instance before anything is deleted.
+    """
+    collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
+    collector.collect([obj])
+    for instances in collector.data.values():
+        for instance in instances:
+            instance._change_reason = reason
+            instance._history_user = user
+    return collector.delete()
 
 
 def delete_selected_with_reason(modeladmin, request, queryset):
@@ -181,9 +195,63 @@ class TrackedAdmin(ReasonAdminMixin, HistoryAdminMixin):
     change_form_template = "admin/policies/change_form.html"
 
 
-class TrackedInlineMixin:
-    """Inline rows of a tracked model: the parent's reason is applied by `save_formset`."""
+STALE_ROW = (
+    "Someone else saved this row while you were editing it{changes}. Nothing was saved: your "
+    "input is still in the form. Check their change, then save again to keep your version."
+)
 
+
+class LockedInlineForm(forms.ModelForm):
+    """An inline row that is never written back over a change saved since the page was opened.
+
+    Saving the parent form moves the parent's revision, so a stale parent form is refused by
+    `ReasonForm`; but a row can also change on its own (a citation edited on its own page, a
+    reply updated in the replies list), which leaves the parent's revision where it was.
+    Each row therefore carries the revision it was shown at. A row whose posted values differ
+    from the database (Django saves exactly those, including a row the user never touched
+    but someone else changed meanwhile) is refused when its revision moved.
+    """
+
+    revision_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    stale_edit = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and hasattr(self.instance, "revision"):
+            self.fields["revision_seen"].initial = self.instance.revision
+
+    def clean(self):
+        cleaned = super().clean()
+        friendly_errors(self)
+        if self.instance.pk and hasattr(self.instance, "revision") and not self.errors and self.has_changed():
+            self._check_revision(cleaned.get("revision_seen"))
+        return cleaned
+
+    def _check_revision(self, seen):
+        try:
+            check_revision(type(self.instance), self.instance.pk, seen)
+        except StaleEdit as stale:
+            self.stale_edit = stale
+            self.data = self.data.copy()
+            self.data[self.add_prefix("revision_seen")] = stale.record.revision
+            raise forms.ValidationError(STALE_ROW.format(changes=_summary(stale)), code="stale") from None
+
+
+def _summary(stale):
+    parts = []
+    for edit in stale.edits:
+        fields = "; ".join(f"{c.label}: “{c.old}” → “{c.new}”" for c in edit.changes)
+        why = f"reason “{edit.reason}”" if edit.reason else ""
+        parts.append(", ".join(p for p in (fields, why) if p))
+    return f" ({'; '.join(p for p in parts if p)})" if any(parts) else ""
+
+
+class TrackedInlineMixin:
+    """Inline rows of a tracked model: the parent's reason is applied by `save_formset`,
+    and each row is locked against changes saved elsewhere (`LockedInlineForm`)."""
+
+    form = LockedInlineForm
     extra = 0
     show_change_link = False
 

@@ -99,6 +99,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # The log (and the keys each run saw, deleted with it) drives the checks for awards
+        # that vanished from the source; it keeps no history, so nothing here deletes it.
+        return False
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
@@ -151,7 +156,15 @@ class ImportRunAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             upload = data["file"]
-            text, error = read_policy_text_from_bytes(upload.name, upload.read())
+            raw = upload.read()
+            text, error = read_policy_text_from_bytes(upload.name, raw)
+            if not error and b"\x00" in raw:
+                # UTF-16 text and binary files decode as "UTF-8" with NUL characters, which
+                # PostgreSQL refuses in a text column (an error page instead of this message).
+                error = (
+                    f"{upload.name}: the file holds NUL bytes, so it is not UTF-8 text "
+                    "(UTF-16, or not text at all)"
+                )
             if error:
                 form.add_error("file", error)
             else:

@@ -6,17 +6,58 @@ Source form in a popup, so staff add a new source without leaving the record.
 
 from django import forms
 from django.contrib.contenttypes.admin import GenericStackedInline, GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
 
 from ..models import Citation, RightOfReply
-from .base import TrackedInlineMixin
-from .validation import friendly_errors
+from .base import LockedInlineForm, TrackedInlineMixin
 
 
-class InlineForm(forms.ModelForm):
+class InlineForm(LockedInlineForm):
+    """Friendly messages for the database's rules, and a lock per row (see `LockedInlineForm`)."""
+
+
+def _kept_rows(formset):
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None)
+        if data and not formset._should_delete_form(form):
+            yield form, data
+
+
+class CitationFormSet(BaseGenericInlineFormSet):
+    """One citation per source and place: the unique constraint's rule, as a message.
+
+    The rows' content type and object id are not form fields, so Django's own unique check
+    skips the constraint; without this the database refuses the save (an error page).
+    """
+
     def clean(self):
-        cleaned = super().clean()
-        friendly_errors(self)
-        return cleaned
+        super().clean()
+        kept = {}
+        for form, data in _kept_rows(self):
+            if not data.get("source"):
+                continue
+            key = (data["source"].pk, data.get("locator") or "")
+            if key in kept:
+                raise forms.ValidationError(_cited_twice(data["source"], key[1], ""))
+            kept[key] = form
+        if self.instance.pk is None or not kept:
+            return
+        ct = ContentType.objects.get_for_model(self.instance, for_concrete_model=self.for_concrete_model)
+        shown = [form.instance.pk for form in self.forms if form.instance.pk]
+        saved_meanwhile = Citation.objects.filter(content_type=ct, object_id=self.instance.pk)
+        for citation in saved_meanwhile.exclude(pk__in=shown).select_related("source"):
+            if (citation.source_id, citation.locator) in kept:
+                why = " (someone else added it meanwhile: reload to see it)"
+                raise forms.ValidationError(_cited_twice(citation.source, citation.locator, why))
+
+
+def _cited_twice(source, locator, why):
+    where = f"at “{locator}”" if locator else "without a locator"
+    return (
+        f"“{source}” is already cited {where} on this record{why}. Give a different locator "
+        "(page, paragraph) or remove the duplicate row. Nothing was saved."
+    )
 
 
 class CitationForm(InlineForm):
@@ -34,6 +75,7 @@ class CitationInline(TrackedInlineMixin, GenericTabularInline):
     form = CitationForm
     fields = ("source", "locator", "quote")
     autocomplete_fields = ("source",)
+    formset = CitationFormSet
     extra = 1
     verbose_name_plural = "Citations (a record is published only with at least one)"
 

@@ -1,6 +1,8 @@
 """Companies (with aliases), corporate families, agencies and products."""
 
+from django import forms
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from ..models import Agency, Company, CompanyAlias, CompanyRelationship, Product, ProductCapability
 from .base import TrackedAdmin, TrackedTabularInline
@@ -9,8 +11,27 @@ from .inlines import CitationInline
 from .workflow import CitableAdmin
 
 
+class AliasFormSet(BaseInlineFormSet):
+    """Two rows of one form matching each other: the unique rule on the derived key, as a message."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or self._should_delete_form(form) or not data.get("scheme") or not data.get("value"):
+                continue
+            key = (data["scheme"], CompanyAlias.make_key(data["scheme"], data["value"]))
+            if key in seen:
+                raise forms.ValidationError(
+                    f"Two rows give the same alias (“{data['value']}”): keep one. Nothing was saved."
+                )
+            seen.add(key)
+
+
 class CompanyAliasInline(TrackedTabularInline):
     model = CompanyAlias
+    formset = AliasFormSet
     fields = ("scheme", "value", "is_former_name", "valid_from", "valid_to")
 
 

@@ -77,7 +77,7 @@ class SignalAdmin(TrackedAdmin):
     def short_summary(self, obj):
         return obj.summary[:140] + ("…" if len(obj.summary) > 140 else "")
 
-    @admin.action(description="Confirm selected signals into a new gap")
+    @admin.action(description="Confirm selected signals into a new gap", permissions=["change"])
     def confirm_into_gap(self, request, queryset):
         signals = list(queryset)
         form = self._form(request, ConfirmForm, initial={"title": _title(signals)})
@@ -95,7 +95,7 @@ class SignalAdmin(TrackedAdmin):
 
         return self._triage(request, queryset, form, run, "Confirm into a gap", "Created draft gap “{}”.")
 
-    @admin.action(description="Merge selected signals into an existing gap")
+    @admin.action(description="Merge selected signals into an existing gap", permissions=["change"])
     def merge_into_gap(self, request, queryset):
         signals = list(queryset)
         form = self._form(request, MergeForm)
@@ -106,7 +106,7 @@ class SignalAdmin(TrackedAdmin):
 
         return self._triage(request, queryset, form, run, "Merge into a gap", "Merged into gap “{}”.")
 
-    @admin.action(description="Dismiss selected signals (with a reason)")
+    @admin.action(description="Dismiss selected signals (with a reason)", permissions=["change"])
     def dismiss_signals(self, request, queryset):
         signals = list(queryset)
         form = self._form(request, DismissForm, initial={"change_reason": action_reason(request)})

@@ -25,7 +25,7 @@ HTTP_URL_FIELDS = ["url", "website"]
 
 def friendly_errors(form):
     for check in (_date_order, _not_negative, _http_urls, _currency, _observation_value, _award_ids,
-                  _route):
+                  _route, _retraction_note, _own_parent, _alias_key):
         check(form, form.cleaned_data)
 
 
@@ -88,3 +88,47 @@ def _route(form, data):
         form.add_error("intermediary", "Name the reseller or prime contractor for this route.")
     elif data.get("intermediary") and data.get("intermediary") == data.get("vendor"):
         form.add_error("intermediary", "The intermediary cannot be the vendor itself.")
+
+
+def _retraction_note(form, data):
+    # The status is read-only in the form, so the model's "retraction has a note" check is
+    # skipped there and only the database would refuse an emptied note (an error page).
+    if "correction_note" not in data or getattr(form.instance, "editorial_status", None) != "retracted":
+        return
+    if not (data["correction_note"] or "").strip():
+        form.add_error(
+            "correction_note",
+            "A retracted record is shown publicly with its correction note: correct the note, "
+            "but do not empty it (un-publish the record to withdraw the correction).",
+        )
+
+
+def _own_parent(form, data):
+    parent = data.get("parent")
+    if parent is not None and form.instance.pk is not None and type(parent) is type(form.instance):
+        if parent.pk == form.instance.pk:
+            form.add_error("parent", f"A {form.instance._meta.verbose_name} cannot be its own parent.")
+
+
+def _alias_key(form, data):
+    # The unique rule is on the alias's derived `key` (not a form field), so only these checks
+    # stop the database from refusing the save.
+    model = type(form.instance)
+    if model.__name__ != "CompanyAlias" or not data.get("scheme") or not data.get("value"):
+        return
+    key = model.make_key(data["scheme"], data["value"])
+    if not key:
+        form.add_error("value", "This has no letters or digits to match on: write the name or identifier.")
+        return
+    clash = (
+        model._default_manager.exclude(pk=form.instance.pk)
+        .filter(scheme=data["scheme"], key=key)
+        .select_related("company")
+        .first()
+    )
+    if clash:
+        form.add_error(
+            "value",
+            f"“{clash.value}” of {clash.company} is already recorded under this scheme, and matches "
+            "this value: edit that alias instead.",
+        )

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -17,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from .. import editorial
+from ..locking import StaleEdit, check_revision
 from ..roles import can_publish
 from .base import TrackedAdmin, action_reason, reason_field
 from .inlines import CitationInline, ReplyInline
@@ -29,11 +31,22 @@ MOVES = {
 }
 
 
+STALE_MOVE = (
+    "This record was saved by someone else after you opened this page (listed below), so "
+    "nothing was done: check their changes, then confirm again."
+)
+
+
 class MoveForm(forms.Form):
     change_reason = reason_field()
+    # The revision the reviewer is looking at: publishing a version they never saw is refused.
+    revision_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, move, **kwargs):
+    stale_edit = None
+
+    def __init__(self, *args, move, record, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["revision_seen"].initial = record.revision
         if move == "retract":
             self.fields["correction_note"] = forms.CharField(
                 label="Public correction note",
@@ -94,9 +107,10 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
         if not can_publish(request.user, self.model):
             raise PermissionDenied
         label, function = MOVES[move]
-        form = MoveForm(request.POST or None, move=move)
+        form = MoveForm(request.POST or None, move=move, record=obj)
         if request.method == "POST" and form.is_valid():
-            done = self._apply_move(request, obj, move, function, form)
+            with transaction.atomic():
+                done = self._check_seen(obj, form) and self._apply_move(request, obj, move, function, form)
             if done:
                 return HttpResponseRedirect(
                     reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
@@ -112,6 +126,17 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
             "missing": editorial.missing_for_publication(obj) if move == "publish" else [],
         }
         return TemplateResponse(request, "admin/policies/editorial_move.html", context)
+
+    def _check_seen(self, obj, form):
+        try:
+            check_revision(type(obj), obj.pk, form.cleaned_data["revision_seen"])
+        except StaleEdit as stale:
+            form.stale_edit = stale
+            form.data = form.data.copy()
+            form.data["revision_seen"] = stale.record.revision
+            form.add_error(None, STALE_MOVE)
+            return False
+        return True
 
     def _apply_move(self, request, obj, move, function, form):
         data = form.cleaned_data

@@ -1,0 +1,266 @@
+"""Adversarial audit of the staff admin: no 500s, no half writes, no silent overwrites,
+no change without its reason, no action beyond a user's permissions."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from policies import models as m
+from tests import factories as f
+from tests.admin_support import admin_url, editor, form_data, reviewer, staff_user
+from tests.test_gaps_triage import _signals
+
+pytestmark = pytest.mark.django_db
+
+
+def _inline_prefix(data, model_name):
+    return next(k for k in data if k.endswith("-TOTAL_FORMS") and model_name in k)[: -len("-TOTAL_FORMS")]
+
+
+def _add_inline_row(data, prefix, **values):
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(n + 1)
+    for name, value in values.items():
+        data[f"{prefix}-{n}-{name}"] = value
+
+
+# -- permissions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["dismiss_signals", "confirm_into_gap", "merge_into_gap"])
+def test_a_staff_user_who_may_only_view_signals_cannot_triage_them(client, action):
+    case, signals = _signals()
+    gap = f.gap(case.company, case.commitment)
+    viewer = staff_user("viewer")
+    viewer.user_permissions.add(Permission.objects.get(codename="view_signal"))
+    client.force_login(viewer)
+    client.post(admin_url(m.Signal, "changelist"), {
+        "action": action, ACTION_CHECKBOX_NAME: [s.pk for s in signals], "apply": "1",
+        "change_reason": "Not a finding", "title": "T", "narrative": "N", "severity": "medium",
+        "gap": gap.pk,
+    })
+    assert set(m.Signal.objects.values_list("status", flat=True)) == {"open"}
+    assert m.Gap.objects.count() == 1
+
+
+def test_the_import_log_cannot_be_deleted_from_the_admin(client):
+    # The runs and the keys they saw drive the "vanished from the source" checks; nothing in
+    # the admin may delete them (and they keep no history to delete with a reason).
+    run = m.ImportRun.objects.create(kind="awards", download_name="Example", seen_on="2026-01-05")
+    for user in (reviewer(), staff_user("root", superuser=True)):
+        client.force_login(user)
+        assert client.get(admin_url(run, "delete")).status_code in (302, 403)
+        client.post(admin_url(run, "delete"), {"post": "yes", "change_reason": "Tidy"})
+        client.post(admin_url(m.ImportRun, "changelist"), {
+            "action": "delete_selected", ACTION_CHECKBOX_NAME: [run.pk], "post": "yes", "change_reason": "x",
+        })
+    assert m.ImportRun.objects.filter(pk=run.pk).exists()
+
+
+# -- form errors, never a 500 -----------------------------------------------------------------
+
+
+def test_clearing_the_correction_note_of_a_retraction_is_a_form_error(client):
+    record = f.statement(status="retracted", correction_note="The figure was wrong.")
+    client.force_login(reviewer())
+    page = client.get(admin_url(record))
+    response = client.post(admin_url(record), form_data(page, correction_note="", change_reason="Tidy"))
+    assert response.status_code == 200
+    assert "correction_note" in response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert (record.correction_note, record.revision) == ("The figure was wrong.", 1)
+
+
+def test_citing_one_source_twice_at_the_same_place_is_a_form_error(client):
+    record = f.statement(status="draft", cited=False)
+    src = f.source()
+    f.cite(record, src, locator="p. 1")
+    client.force_login(editor())
+    page = client.get(admin_url(record))
+
+    data = form_data(page, change_reason="Another citation")
+    prefix = _inline_prefix(data, "citation")
+    _add_inline_row(data, prefix, source=str(src.pk), locator="p. 1", quote="Again.")
+    response = client.post(admin_url(record), data)
+    assert response.status_code == 200
+    assert "already cited" in response.content.decode()
+
+    data = form_data(page, change_reason="Two new citations")
+    new = f.source()
+    _add_inline_row(data, prefix, source=str(new.pk), locator="", quote="One.")
+    _add_inline_row(data, prefix, source=str(new.pk), locator="", quote="Two.")
+    response = client.post(admin_url(record), data)
+    assert response.status_code == 200
+    assert "already cited" in response.content.decode()
+    assert record.citations.count() == 1
+    record.refresh_from_db()
+    assert record.revision == 1  # nothing of the parent was saved either
+
+
+def test_a_citation_added_elsewhere_meanwhile_is_reported_not_a_500(client):
+    record = f.statement(status="draft")
+    src = f.source()
+    client.force_login(editor())
+    page = client.get(admin_url(record))
+    f.cite(record, src, locator="p. 2")  # by someone else, on the Citation page
+    data = form_data(page, change_reason="Cited the report")
+    _add_inline_row(data, _inline_prefix(data, "citation"), source=str(src.pk), locator="p. 2", quote="Q")
+    response = client.post(admin_url(record), data)
+    assert response.status_code == 200
+    assert "already cited" in response.content.decode()
+
+
+def test_an_agency_cannot_be_its_own_parent(client):
+    agency = f.agency(status="draft")
+    client.force_login(editor())
+    page = client.get(admin_url(agency))
+    response = client.post(admin_url(agency), form_data(page, parent=str(agency.pk), change_reason="x"))
+    assert response.status_code == 200
+    assert "parent" in response.context["adminform"].form.errors
+    agency.refresh_from_db()
+    assert agency.parent_id is None
+
+
+def test_an_alias_that_duplicates_another_or_has_no_key_is_a_form_error(client):
+    company = f.company(status="draft")
+    alias = m.CompanyAlias(company=company, scheme="name", value="Example Widgets Inc")
+    alias._change_reason = "Test data"
+    alias.save()
+    client.force_login(editor())
+    add = admin_url(m.CompanyAlias, "add")
+    page = client.get(add)
+    for value in ("EXAMPLE WIDGETS, INC.", "!!!"):
+        data = form_data(page, company=str(company.pk), scheme="name", value=value, change_reason="Alias")
+        response = client.post(add, data)
+        assert response.status_code == 200
+        assert "value" in response.context["adminform"].form.errors
+    assert m.CompanyAlias.objects.count() == 1
+
+    # The same through the company's inline rows (two new rows with one key, too).
+    page = client.get(admin_url(company))
+    data = form_data(page, change_reason="Aliases")
+    prefix = _inline_prefix(data, "alias")
+    _add_inline_row(data, prefix, scheme="name", value="Example Widgets Inc.")
+    response = client.post(admin_url(company), data)
+    assert response.status_code == 200
+    data = form_data(page, change_reason="Aliases")
+    _add_inline_row(data, prefix, scheme="ticker", value="EXW")
+    _add_inline_row(data, prefix, scheme="ticker", value="exw")
+    response = client.post(admin_url(company), data)
+    assert response.status_code == 200
+    assert m.CompanyAlias.objects.count() == 1
+
+
+def test_a_policy_version_file_holding_nul_bytes_is_refused(client):
+    client.force_login(editor())
+    policy = f.policy()
+    url = reverse("admin:policies_importrun_policy_version")
+    upload = SimpleUploadedFile("terms.txt", b"We do not\x00 allow it.", "text/plain")
+    response = client.post(url, {"policy": policy.pk, "effective_on": "2024-01-02", "file": upload})
+    assert response.status_code == 200
+    assert "file" in response.context["form"].errors
+    assert not m.PolicyVersion.objects.exists()
+
+
+# -- reasons on everything a change touches ---------------------------------------------------
+
+
+def test_deleting_a_record_keeps_the_reason_on_the_rows_deleted_with_it(client):
+    record = f.statement(status="draft")
+    citation = f.cite(record)
+    user = reviewer()
+    client.force_login(user)
+    client.post(admin_url(record, "delete"), {"post": "yes", "change_reason": "Duplicate entry"})
+    assert not m.Statement.objects.filter(pk=record.pk).exists()
+    row = m.Citation.history.get(id=citation.pk, history_type="-")
+    assert (row.history_change_reason, row.history_user) == ("Duplicate entry", user)
+
+
+def test_bulk_deletion_keeps_the_reason_on_the_rows_deleted_with_each_record(client):
+    records = [f.statement(status="draft") for _ in range(2)]
+    citations = [f.cite(r) for r in records]
+    client.force_login(reviewer())
+    client.post(admin_url(m.Statement, "changelist"), {
+        "action": "delete_selected", ACTION_CHECKBOX_NAME: [r.pk for r in records], "post": "yes",
+        "change_reason": "Duplicates",
+    })
+    assert not m.Statement.objects.exists()
+    reasons = m.Citation.history.filter(id__in=[c.pk for c in citations], history_type="-")
+    assert list(reasons.values_list("history_change_reason", flat=True)) == ["Duplicates"] * 2
+
+
+# -- no silent overwrite ----------------------------------------------------------------------
+
+
+def test_an_inline_row_changed_elsewhere_is_not_silently_overwritten(client):
+    record = f.statement(status="draft")
+    citation = f.cite(record, quote="Original quote.")
+    client.force_login(editor("bob"))
+    page = client.get(admin_url(record))
+
+    citation.refresh_from_db()
+    citation.quote = "Alice's corrected quote."
+    citation._change_reason = "Corrected the quote"
+    citation.save()  # on the Citation's own page: the statement's revision does not move
+
+    data = form_data(page, change_reason="Bob edits")
+    key = next(k for k, v in data.items() if v == "Original quote.")
+    data[key] = "Bob's quote."
+    refused = client.post(admin_url(record), data)
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "Someone else saved this row" in html and "Bob&#x27;s quote." in html
+    citation.refresh_from_db()
+    assert citation.quote == "Alice's corrected quote."
+    record.refresh_from_db()
+    assert record.revision == 1
+
+    retry = client.post(admin_url(record), form_data(refused))  # a deliberate overwrite
+    assert retry.status_code == 302
+    citation.refresh_from_db()
+    assert citation.quote == "Bob's quote."
+
+
+def test_an_inline_row_left_alone_is_not_written_back_over_a_change_made_elsewhere(client):
+    # Django compares a posted row with the database at save time, so a row the user never
+    # touched but someone else corrected meanwhile looks "changed" and would be written back.
+    record = f.statement(status="draft", speaker="A spokesperson")
+    citation = f.cite(record, quote="Original quote.")
+    client.force_login(editor())
+    page = client.get(admin_url(record))
+    citation.quote = "Corrected elsewhere."
+    citation._change_reason = "Corrected"
+    citation.save()
+    response = client.post(admin_url(record), form_data(page, speaker="The spokesperson", change_reason="x"))
+    assert response.status_code == 200
+    assert "Someone else saved this row" in response.content.decode()
+    citation.refresh_from_db()
+    assert citation.quote == "Corrected elsewhere."
+
+
+def test_publishing_refuses_a_record_changed_since_the_reviewer_opened_the_page(client):
+    record = f.statement(status="draft", quote="Reviewed words.")
+    f.cite(record)
+    client.force_login(reviewer())
+    url = admin_url(record, "publish")
+    page = client.get(url)
+    assert page.status_code == 200
+
+    record.quote = "Words the reviewer never read."
+    record._change_reason = "Edited meanwhile"
+    record.save()
+
+    seen = page.context["form"]["revision_seen"].value()
+    data = {"change_reason": "Checked against the sources", "revision_seen": seen}
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "Words the reviewer never read." in refused.content.decode()
+    record.refresh_from_db()
+    assert record.editorial_status == "draft"
+
+    done = client.post(url, {**data, "revision_seen": refused.context["form"]["revision_seen"].value()})
+    assert done.status_code == 302
+    record.refresh_from_db()
+    assert record.editorial_status == "published"
