@@ -264,3 +264,41 @@ def test_publishing_refuses_a_record_changed_since_the_reviewer_opened_the_page(
     assert done.status_code == 302
     record.refresh_from_db()
     assert record.editorial_status == "published"
+
+
+# -- revert -----------------------------------------------------------------------------------
+
+
+def test_a_revert_keeps_the_fields_the_user_may_not_edit(client):
+    # A signal's status, gap and triage reason move only through triage (confirm, merge,
+    # dismiss); reverting its history must not reopen a dismissed signal behind triage's back.
+    case, signals = _signals()
+    signal = signals[0]
+    first = signal.history.earliest()
+    from policies.gaps import triage
+
+    triage.dismiss([signal], reason="Not a finding")
+    client.force_login(editor())
+    url = admin_url(signal, "simple_history", first.history_id)
+    client.post(url, form_data(client.get(url), change_reason="Undo"))
+    signal.refresh_from_db()
+    assert (signal.status, signal.triage_reason) == ("dismissed", "Not a finding")
+
+
+def test_a_revert_opened_before_another_save_is_refused(client):
+    record = f.statement(status="draft", speaker="A spokesperson")
+    first = record.history.get()
+    record.speaker = "The chief executive"
+    record._change_reason = "Named the speaker"
+    record.save()
+    client.force_login(editor())
+    url = admin_url(record, "simple_history", first.history_id)
+    page = client.get(url)
+    record.quote = "Corrected meanwhile."
+    record._change_reason = "Corrected the quote"
+    record.save()
+    refused = client.post(url, form_data(page, change_reason="Back to the first version"))
+    assert refused.status_code == 200
+    assert "Someone else saved this record" in refused.content.decode()
+    record.refresh_from_db()
+    assert (record.speaker, record.quote) == ("The chief executive", "Corrected meanwhile.")

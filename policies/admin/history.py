@@ -2,7 +2,8 @@
 
 A revert saves the chosen version as a new history row with its own reason (the
 form's required reason, prefixed "Reverted to the version of <date>"). It never
-changes the editorial status: publishing stays a reviewer's explicit act.
+changes the editorial status (publishing stays a reviewer's explicit act), nor any
+field the admin shows the user as read-only.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -49,9 +50,13 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
         revert = getattr(request, "_revert", None)
         if revert:
             current = revert["current"]
-            for name in EDITORIAL_FIELDS:
-                if hasattr(current, name):
-                    setattr(obj, name, getattr(current, name))
+            # What the form does not let this user edit stays as it is now: the editorial
+            # status, and read-only fields that move only through their own pages (a
+            # signal's status moves only through triage). The old version restores the rest.
+            kept = {*EDITORIAL_FIELDS, *self.get_readonly_fields(request, current)}
+            for field in obj._meta.concrete_fields:
+                if field.name in kept and not field.primary_key:
+                    setattr(obj, field.attname, getattr(current, field.attname))
             version = obj.history.get(history_id=revert["version_id"])
             when = formats.date_format(timezone.localtime(version.history_date), "j M Y H:i")
             obj._change_reason = f"Reverted to the version of {when}: {obj._change_reason}"
