@@ -17,10 +17,16 @@ def check_output(options, output):
     if not output.parent.is_dir():
         raise ExportInputError(f"The folder {output.parent} does not exist.")
     into_folder = options.format != "datapackage" and not options.table
+    # The final rename replaces whatever the path names: a file, a symbolic link (not its
+    # target), even a device such as /dev/null. So an export never writes over anything.
+    if output.is_symlink():
+        raise ExportInputError(f"{output} exists (a symbolic link); give a new name.")
     if into_folder and output.exists() and (not output.is_dir() or any(output.iterdir())):
         raise ExportInputError(f"{output} exists and is not an empty folder.")
     if not into_folder and output.is_dir():
         raise ExportInputError(f"{output} is a folder; give a file name.")
+    if not into_folder and output.exists():
+        raise ExportInputError(f"{output} exists; give a new file name (an export never replaces a file).")
     return output
 
 

@@ -181,12 +181,12 @@ def distinct_recipients():
 
 def scope():
     """The scope codes and the first and last scope dates of the rows to write."""
-    codes = fetch(
-        """SELECT DISTINCT coalesce(nullif(sub_agency_code, ''), nullif(agency_code, ''),
-            nullif(sub_agency_name, ''), agency_name) FROM import_plan"""
+    ((codes, first, last),) = fetch(
+        """SELECT array_agg(DISTINCT coalesce(nullif(sub_agency_code, ''), nullif(agency_code, ''),
+            nullif(sub_agency_name, ''), agency_name)), min(scope_date), max(scope_date)
+        FROM import_plan"""
     )
-    ((first, last),) = fetch("SELECT min(scope_date), max(scope_date) FROM import_plan")
-    return {code for (code,) in codes}, first, last
+    return set(codes or ()), first, last
 
 
 _AGENCY_JOIN = """JOIN import_agencies a

@@ -131,6 +131,8 @@ def read_policy_text_from_bytes(name, data):
         raw = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, f"{name}: the file is not UTF-8"
+    if "\x00" in raw:  # valid UTF-8 (UTF-16 text, many binary formats), but no database holds it
+        return None, f"{name}: the file holds NUL bytes, so it is not plain text (UTF-16, or binary?)"
     text = html_to_text(raw) if suffix in (".html", ".htm") else normalise_text(raw)
     if not text:
         return None, f"{name}: the file has no text"

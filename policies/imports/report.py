@@ -138,9 +138,9 @@ class ImportReport:
                     f"{entry.rows} row(s), first at {entry.first_line}"
                 )
         if self.vanished:
-            lines.append(
-                f"{len(self.vanished)} contract(s) no longer in the official source (flagged vanished):"
-            )
+            saved = not (self.dry_run or self.rolled_back)
+            flagged = "flagged vanished" if saved else "would be flagged vanished; not saved"
+            lines.append(f"{len(self.vanished)} contract(s) no longer in the official source ({flagged}):")
             lines.extend(f"  {key}" for key in self.vanished[:50])
             if len(self.vanished) > 50:
                 lines.append(f"  … and {len(self.vanished) - 50} more")

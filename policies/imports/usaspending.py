@@ -22,6 +22,7 @@ Each download (all the parts of a split file) is one `ImportRun`. For every file
    (`Contract.source_status`), keeping the date they were last seen.
 """
 
+import contextlib
 import datetime
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -53,6 +56,10 @@ from .pgcopy import copy_create_with_history, copy_rows, copy_rows_with_history
 from .report import ImportReport, Outcome, RowResult
 from .rows import RowRejected, parse_row
 
+# PostgreSQL advisory lock key: one USAspending import at a time. Two imports of the same
+# download at once would each see the other's contracts as new, and the second would report
+# rows "refused by the database" (unique award keys) instead of unchanged.
+IMPORT_LOCK = 0x7472_6163_6B49  # "trackI"
 SPLIT_SIZE = 1_000_000  # USAspending splits downloads into files of this many rows
 PUBLISHER = "USAspending.gov"
 DOWNLOAD_URL = "https://www.usaspending.gov/download_center/custom_award_data"
@@ -77,6 +84,7 @@ class ImportOptions:
     seen_on: datetime.date | None = None  # the download date; default: from the file name
     batch_size: int = 1000
     progress: object = None  # called with the number of rows just processed
+    on_wait: object = None  # called once if another import holds the lock and this one waits
 
 
 def import_files(files, options, report=None):
@@ -85,10 +93,39 @@ def import_files(files, options, report=None):
     groups = {}
     for csv_file in files:
         groups.setdefault(csv_file.download_name, []).append(csv_file)
-    for parts in groups.values():
-        parts.sort(key=lambda f: f.name)
-        _import_download(parts, options, report)
+    with one_import_at_a_time(options.on_wait):
+        for parts in groups.values():
+            parts.sort(key=lambda f: f.name)
+            _import_download(parts, options, report)
     return report
+
+
+@contextlib.contextmanager
+def one_import_at_a_time(on_wait=None):
+    """On PostgreSQL, wait for any other import (another process, another worker) to finish.
+
+    A session-level advisory lock, since an import spans many transactions; PostgreSQL
+    releases it if the process dies.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [IMPORT_LOCK])
+        if not cursor.fetchone()[0]:
+            if on_wait:
+                on_wait()
+            cursor.execute("SELECT pg_advisory_lock(%s)", [IMPORT_LOCK])
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])
+        except (DatabaseError, TransactionManagementError):
+            # A broken outer transaction: closing the session releases the lock.
+            if not connection.in_atomic_block:
+                connection.close()
 
 
 def _import_download(parts, options, report):
@@ -625,15 +662,16 @@ class DownloadImport:
             period_start=run.period_start,
             period_end=run.period_end,
         ).exclude(pk=run.pk)
-        if same_scope.filter(seen_on__gt=run.seen_on).exists():
+        newest = same_scope.aggregate(newest=Max("seen_on"))["newest"]  # one query for both checks
+        if newest is None:
+            return
+        if newest > run.seen_on:
             self.report.notes.append(
                 "A newer download of the same agencies and period was imported before; "
                 "vanished records were not checked against this older one."
             )
             return
         earlier = same_scope.filter(seen_on__lte=run.seen_on)
-        if not earlier.exists():
-            return
         gone = (
             ImportRunRecord.objects.filter(run__in=earlier)
             .exclude(key__in=ImportRunRecord.objects.filter(run=run).values("key"))
@@ -699,12 +737,18 @@ def _date_from_names(parts):
 
 
 def _fiscal_year_start(date):
-    """US federal fiscal years run from 1 October to 30 September."""
-    return datetime.date(date.year if date.month >= 10 else date.year - 1, 10, 1)
+    """US federal fiscal years run from 1 October to 30 September.
+
+    A date in the first or last fiscal year the calendar can hold (year 1, or
+    October to December 9999: damaged or placeholder dates) gives the calendar's end.
+    """
+    year = date.year if date.month >= 10 else date.year - 1
+    return datetime.date(year, 10, 1) if year >= datetime.MINYEAR else datetime.date.min
 
 
 def _fiscal_year_end(date):
-    return datetime.date(date.year + 1 if date.month >= 10 else date.year, 9, 30)
+    year = date.year + 1 if date.month >= 10 else date.year
+    return datetime.date(year, 9, 30) if year <= datetime.MAXYEAR else datetime.date.max
 
 
-__all__ = ["CsvFile", "FileRejected", "ImportOptions", "ImportReport", "import_files"]
+__all__ = ["CsvFile", "FileRejected", "ImportOptions", "ImportReport", "import_files", "one_import_at_a_time"]

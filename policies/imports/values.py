@@ -14,9 +14,11 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][0-9:.+Z-]*)?$")
-_SLASH_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
+# re.ASCII: `\d` alone also matches other scripts' digits ('١٦', '１６'), which Decimal and
+# int() would quietly read as 16; a USAspending file never holds them.
+_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T][0-9:.+Z-]*)?$", re.ASCII)
+_SLASH_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$", re.ASCII)
 
 
 class BadValue(ValueError):

@@ -17,6 +17,8 @@ class Command(BaseCommand):
             counts = write_backup(path, using=database)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
+        except OSError as exc:  # an unwritable folder, a full disk: the temporary file is removed
+            raise CommandError(f"Cannot write {path}: {exc.strerror or exc}") from None
         history = sum(n for label, n in counts.items() if ".Historical" in label)
         self.stdout.write(
             f"Wrote {sum(counts.values())} rows from {len(counts)} tables "

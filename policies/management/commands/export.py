@@ -35,5 +35,8 @@ class Command(BaseCommand):
             )
         except exports.ExportInputError as exc:
             raise CommandError(str(exc), returncode=2) from None
+        except OSError as exc:  # an unwritable folder, a full disk: nothing is left behind
+            message = f"Cannot write {opts['output']}: {exc.strerror or exc}"
+            raise CommandError(message, returncode=2) from None
         total = sum(counts.values())
         self.stdout.write(f"Wrote {total:,} rows in {len(counts)} tables to {opts['output']}")

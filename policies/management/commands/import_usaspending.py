@@ -50,10 +50,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         user = _user(options["user"], options["publish"])
-        files = [_open(path) for path in options["files"]]
-        report_file = (
-            open(options["report"], "w", newline="", encoding="utf-8") if options["report"] else None
-        )  # noqa: SIM115
+        files = []
+        try:
+            for path in options["files"]:
+                files.append(_open(path))
+            report_file = _open_report(options["report"]) if options["report"] else None
+        except CommandError:
+            for f in files:
+                f.close()
+            raise
         try:
             report = ImportReport(
                 keep_rows=False,
@@ -74,6 +79,7 @@ class Command(BaseCommand):
                     seen_on=options["seen_on"],
                     batch_size=options["batch_size"],
                     progress=progress,
+                    on_wait=lambda: self.stderr.write("Another import is running: waiting for it to finish…"),
                 ),
                 report,
             )
@@ -135,6 +141,13 @@ def _open(path):
         return CsvFile.open(path)
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+
+
+def _open_report(path):
+    try:
+        return open(path, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed in handle()
+    except OSError as exc:
+        raise CommandError(f"Cannot write the report {path}: {exc.strerror or exc}") from None
 
 
 def _user(username, publish):
