@@ -302,3 +302,36 @@ def test_a_revert_opened_before_another_save_is_refused(client):
     assert "Someone else saved this record" in refused.content.decode()
     record.refresh_from_db()
     assert (record.speaker, record.quote) == ("The chief executive", "Corrected meanwhile.")
+
+
+# -- gap evidence -----------------------------------------------------------------------------
+
+
+def _add_evidence(client, gap, content_type, object_id):
+    page = client.get(admin_url(gap))
+    data = form_data(page, change_reason="Added evidence")
+    _add_inline_row(data, _inline_prefix(data, "evidence"), content_type=str(content_type.pk),
+                    object_id=str(object_id), note="")
+    return client.post(admin_url(gap), data)
+
+
+def test_gap_evidence_must_be_an_existing_record_of_a_kind_the_public_pages_show(client):
+    from django.contrib.auth.models import User
+    from django.contrib.contenttypes.models import ContentType
+
+    gap = f.gap()
+    user = reviewer()
+    client.force_login(user)
+    # A staff account as "evidence" broke the public gap page (and would name staff there).
+    refused = _add_evidence(client, gap, ContentType.objects.get_for_model(User), user.pk)
+    assert refused.status_code == 200
+    missing = _add_evidence(client, gap, ContentType.objects.get_for_model(m.Statement), 99999)
+    assert missing.status_code == 200
+    assert "There is no statement #99999" in missing.content.decode()
+    assert not m.GapEvidence.objects.exists()
+    statement = f.statement()
+    statement_type = ContentType.objects.get_for_model(m.Statement)
+    assert _add_evidence(client, gap, statement_type, statement.pk).status_code == 302
+    assert m.GapEvidence.objects.get().record == statement
+    client.logout()
+    assert client.get(gap.get_absolute_url()).status_code == 200
