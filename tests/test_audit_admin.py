@@ -335,3 +335,31 @@ def test_gap_evidence_must_be_an_existing_record_of_a_kind_the_public_pages_show
     assert m.GapEvidence.objects.get().record == statement
     client.logout()
     assert client.get(gap.get_absolute_url()).status_code == 200
+
+
+def test_a_citation_or_reply_cannot_point_at_a_staff_account_or_a_missing_record(client):
+    from django.contrib.auth.models import User
+    from django.contrib.contenttypes.models import ContentType
+
+    user = reviewer()
+    client.force_login(user)
+    user_type = ContentType.objects.get_for_model(User)
+    statement_type = ContentType.objects.get_for_model(m.Statement)
+    citation = {"source": f.source().pk, "quote": "Q", "locator": "", "change_reason": "Cited"}
+    company = f.company()
+    reply = {
+        "company": company.pk, "asked_on": "2026-01-01", "deadline_on": "2026-01-15", "channel": "email",
+        "question": "Any comment?", "outcome": "pending", "change_reason": "Asked",
+    }
+    for model, data in ((m.Citation, citation), (m.RightOfReply, reply)):
+        for content_type, object_id in ((user_type, user.pk), (statement_type, 99999)):
+            response = client.post(
+                admin_url(model, "add"), {**data, "content_type": content_type.pk, "object_id": object_id}
+            )
+            assert response.status_code == 200, model
+    assert not m.Citation.objects.filter(content_type=user_type).exists()
+    assert not m.RightOfReply.objects.exists()
+    statement = f.statement()
+    ok = client.post(admin_url(m.RightOfReply, "add"), {**reply, "content_type": statement_type.pk,
+                                                        "object_id": statement.pk})
+    assert ok.status_code == 302

@@ -4,44 +4,28 @@ Computed signals (Signal, SignalEvidence) are triaged in their own admin module.
 """
 
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from ..kinds import RECORD_KINDS
 from ..models import Gap, GapEvidence, ReplyOutcome, RightOfReply
 from ..models.base import Citable
-from .base import TrackedTabularInline
+from .base import ReasonForm, TrackedTabularInline
 from .columns import editorial_badge
-from .inlines import CitationInline, InlineForm, ReplyInline
+from .inlines import CitationInline, InlineForm, PointsAtRecord, ReplyInline, repliable_models
 from .workflow import CitableAdmin, PublishableAdmin
 
 
-def evidence_content_types():
+def evidence_models():
     """The kinds of record a gap's evidence may be: those with public pages and citations."""
-    models = [model for model in RECORD_KINDS.values() if issubclass(model, Citable)]
-    types = ContentType.objects.get_for_models(*models).values()
-    return ContentType.objects.filter(pk__in=[ct.pk for ct in types])
+    return [model for model in RECORD_KINDS.values() if issubclass(model, Citable)]
 
 
-class GapEvidenceForm(InlineForm):
-    """Evidence is an existing record of a public kind (a staff account or a mistyped id is refused)."""
+class GapEvidenceForm(PointsAtRecord, InlineForm):
+    pointer_models = staticmethod(evidence_models)
 
     class Meta:
         model = GapEvidence
         fields = ("content_type", "object_id", "note")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["content_type"].queryset = evidence_content_types().order_by("model")
-
-    def clean(self):
-        cleaned = super().clean()
-        content_type, object_id = cleaned.get("content_type"), cleaned.get("object_id")
-        if content_type is not None and object_id is not None:
-            model = content_type.model_class()
-            if model is None or not model._default_manager.filter(pk=object_id).exists():
-                self.add_error("object_id", f"There is no {content_type.name} #{object_id}.")
-        return cleaned
 
 
 class GapEvidenceInline(TrackedTabularInline):
@@ -84,8 +68,13 @@ def overdue_replies(queryset=None):
     return queryset.filter(outcome=ReplyOutcome.PENDING, deadline_on__lt=today).order_by("deadline_on")
 
 
+class RightOfReplyForm(PointsAtRecord, ReasonForm):
+    pointer_models = staticmethod(repliable_models)
+
+
 @admin.register(RightOfReply)
 class RightOfReplyAdmin(PublishableAdmin):
+    form = RightOfReplyForm
     list_display = ("__str__", "company", "content_type", "object_id", "deadline_on", "outcome", "overdue",
                     editorial_badge)
     list_filter = (OverdueFilter, "outcome", "editorial_status", "company", "asked_on")

@@ -5,12 +5,53 @@ Source form in a popup, so staff add a new source without leaving the record.
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib.contenttypes.admin import GenericStackedInline, GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 
 from ..models import Citation, RightOfReply
+from ..models.base import Citable, Claim
 from .base import LockedInlineForm, TrackedInlineMixin
+
+
+class PointsAtRecord:
+    """A form whose `content_type` + `object_id` name a record: only an existing record of
+    one of `pointer_models()` (a staff account or a mistyped id is refused, not saved)."""
+
+    @staticmethod
+    def pointer_models():
+        return []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "content_type" in self.fields:
+            types = ContentType.objects.get_for_models(*self.pointer_models()).values()
+            self.fields["content_type"].queryset = ContentType.objects.filter(
+                pk__in=[ct.pk for ct in types]
+            ).order_by("model")
+
+    def clean(self):
+        cleaned = super().clean()
+        content_type, object_id = cleaned.get("content_type"), cleaned.get("object_id")
+        if content_type is not None and object_id is not None:
+            model = content_type.model_class()
+            if model is None or not model._default_manager.filter(pk=object_id).exists():
+                self.add_error("object_id", f"There is no {content_type.name} #{object_id}.")
+        return cleaned
+
+
+def _policies_models(test):
+    return [model for model in apps.get_app_config("policies").get_models() if test(model)]
+
+
+def citable_models():
+    return _policies_models(lambda model: issubclass(model, Citable))
+
+
+def repliable_models():
+    """Claims and gaps: the records a company is asked to reply about."""
+    return _policies_models(lambda model: issubclass(model, Claim) or model._meta.model_name == "gap")
 
 
 class InlineForm(LockedInlineForm):

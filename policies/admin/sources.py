@@ -3,8 +3,9 @@
 from django.contrib import admin
 
 from ..models import Citation, Source
-from .base import TrackedAdmin
+from .base import ReasonForm, TrackedAdmin
 from .columns import editorial_badge
+from .inlines import PointsAtRecord, citable_models
 from .workflow import PublishableAdmin
 
 
@@ -25,8 +26,13 @@ class SourceAdmin(PublishableAdmin):
     ]
 
 
+class CitationAdminForm(PointsAtRecord, ReasonForm):
+    pointer_models = staticmethod(citable_models)
+
+
 @admin.register(Citation)
 class CitationAdmin(TrackedAdmin):
+    form = CitationAdminForm
     list_display = ("source", "content_type", "object_id", "locator", "updated_at")
     list_filter = ("content_type",)
     list_select_related = ("source", "content_type")
