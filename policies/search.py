@@ -172,7 +172,11 @@ SEARCHED = (  # kind order breaks ties in rank (and is the order on SQLite, whic
 
 def search(text, limit=20):
     """Hits of every kind, best first: one query per kind."""
+    from .listings import linked_public_q  # listings imports this module
+
     hits = []
     for base in SEARCHED:
-        hits += [_hit(obj) for obj in search_queryset(base(), text)[:limit]]
+        public = base()
+        public = public.filter(linked_public_q(public.model))  # e.g. no statement of a draft company
+        hits += [_hit(obj) for obj in search_queryset(public, text)[:limit]]
     return sorted(hits, key=lambda h: -h.rank)[: limit * 2]

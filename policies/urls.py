@@ -1,4 +1,5 @@
-from django.urls import path
+from django.urls import path as _path
+from django.views.decorators.http import require_safe
 
 from .views import (
     agencies,
@@ -17,6 +18,12 @@ from .views import (
 )
 
 app_name = "policies"
+
+
+def path(route, view, name):
+    """Every public page is read-only: GET and HEAD; any other method is a 405 with Allow."""
+    return _path(route, require_safe(view), name=name)
+
 
 urlpatterns = [
     path("", home.home, name="home"),

@@ -8,6 +8,7 @@ from django.db.models import F, Func, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
+from ..listings import public_linked
 from ..models import Agency, CompanyRelationship, Contract, ContractProduct, RelationshipKind
 from ..timeline import public_citations
 from .paging import paginate
@@ -74,7 +75,7 @@ def agency(request, slug):
     # products (1), citations with sources (1), family links (1), gaps (1) + their replies (1).
     children = list(obj.children.public())
     contracts = list(
-        Contract.objects.public()
+        public_linked(Contract)
         .filter(agency__in=[obj, *children])
         .select_related("agency", "vendor", "intermediary")
         .prefetch_related(
@@ -91,7 +92,7 @@ def agency(request, slug):
 def agency_list(request):
     """Public agencies by name, each with its public contracts and its sub-agencies' (2 queries a page)."""
     contracts = (
-        Contract.objects.public()
+        public_linked(Contract)
         .filter(Q(agency=OuterRef("pk")) | Q(agency__parent=OuterRef("pk")))
         .order_by()
         .values(n=Func(F("pk"), function="COUNT"))

@@ -35,7 +35,8 @@ def _optional(model, request, name):
     slug = request.GET.get(name, "").strip()
     if not slug:
         return None
-    obj = model.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
+    records = model.objects.public() if hasattr(model.objects, "public") else model.objects.all()
+    obj = records.filter(slug=slug).first() if SLUG.fullmatch(slug) else None  # a draft is unknown
     if obj is None:
         raise BadRequest(f"Unknown {name}.")
     return obj

@@ -2,7 +2,6 @@
 
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
 
 from .. import exports
 from ..exports import releases
@@ -11,7 +10,6 @@ from ..exports.tables import TABLES
 WEB_FORMATS = ("csv", "jsonl")
 
 
-@require_GET
 def page(request):
     return render(
         request,
@@ -21,6 +19,8 @@ def page(request):
 
 
 def _options(params):
+    if any("\x00" in value for values in params.lists() for value in values[1]):
+        raise exports.ExportInputError("A parameter holds a NUL byte; remove it and try again.")
     fmt = params.get("format", "csv")
     if fmt not in WEB_FORMATS:
         raise exports.ExportInputError(
@@ -36,7 +36,6 @@ def _options(params):
     )
 
 
-@require_GET
 def download(request):
     """One table, filtered, streamed as it is read (COPY on PostgreSQL)."""
     try:
@@ -49,7 +48,6 @@ def download(request):
     return response
 
 
-@require_GET
 def release_file(request, folder, name):
     path = releases.release_file(folder, name)
     if path is None:

@@ -18,6 +18,6 @@ def record_history_view(request, kind, pk):
     return render(request, "policies/history.html", context)
 
 
-
 def changes(request):
-    return render(request, "policies/changes.html", {"changes": recent_changes(limit=RECENT_LIMIT)})
+    changes = recent_changes(limit=RECENT_LIMIT)
+    return render(request, "policies/changes.html", {"changes": changes})

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from ..citing import cite
 from ..kinds import KIND_LABELS, model_for, record_title
 from ..lib.event_dates import EventDate
-from ..listings import public_replies
+from ..listings import public_linked, public_replies
 from ..models.base import PUBLIC_STATUSES
 from ..public_history import PUBLIC_FIELDS
 from ..timeline import public_citations
@@ -61,7 +61,9 @@ def _related(kind, record):
 def get_public_record(kind, pk):
     """The public record of `kind` with its related rows, citations and replies, or 404."""
     model = model_for(kind)
-    qs = model.objects.public().filter(pk=pk).prefetch_related(public_citations())
+    qs = public_linked(model).filter(pk=pk)
+    if hasattr(model, "citations"):  # rights of reply cite nothing
+        qs = qs.prefetch_related(public_citations())
     if RELATED.get(kind):
         qs = qs.select_related(*RELATED[kind])
     if hasattr(model, "replies"):
@@ -80,7 +82,8 @@ def record(request, kind, pk):
     context = {
         "record": record_obj, "kind": kind, "kind_label": KIND_LABELS[kind],
         "title": record_title(record_obj), "facts": facts(kind, record_obj),
-        "related": _related(kind, record_obj), "citations": list(record_obj.citations.all()),
+        "related": _related(kind, record_obj),
+        "citations": list(record_obj.citations.all()) if hasattr(record_obj, "citations") else [],
         "replies": list(record_obj.replies.all()) if hasattr(record_obj, "replies") else None,
         "cite": cite(kind, record_obj), "retracted": record_obj.editorial_status == PUBLIC_STATUSES[1],
     }

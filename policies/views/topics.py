@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from ..listings import public_gaps
+from ..listings import linked_public_q, public_gaps
 from ..models import Commitment, EmployeeAction, Product, Statement, Topic
 from ..models.base import PUBLIC_STATUSES
 
@@ -14,17 +14,16 @@ def topic_list(request):
 def topic(request, slug):
     obj = get_object_or_404(Topic, slug=slug)
     # Queries: topic (1), commitments, statements, employee actions, gaps (+1 replies), products: 1 each.
-    public_company = {"company__editorial_status__in": PUBLIC_STATUSES}
     context = {
         "topic": obj,
         "commitments": Commitment.objects.public().filter(topics=obj).select_related("policy__company")
         .filter(policy__company__editorial_status__in=PUBLIC_STATUSES).distinct(),
-        "statements": Statement.objects.public().filter(topics=obj, **public_company)
+        "statements": Statement.objects.public().filter(linked_public_q(Statement), topics=obj)
         .select_related("company").distinct(),
-        "actions": EmployeeAction.objects.public().filter(topics=obj, **public_company)
+        "actions": EmployeeAction.objects.public().filter(linked_public_q(EmployeeAction), topics=obj)
         .select_related("company").distinct(),
         "gaps": public_gaps().filter(commitment__topics=obj).distinct(),
-        "products": Product.objects.public().filter(capabilities__topics=obj).select_related("company")
-        .distinct(),
+        "products": Product.objects.public().filter(capabilities__topics=obj)
+        .filter(linked_public_q(Product)).select_related("company").distinct(),
     }
     return render(request, "policies/topic.html", context)
