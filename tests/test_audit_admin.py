@@ -363,3 +363,21 @@ def test_a_citation_or_reply_cannot_point_at_a_staff_account_or_a_missing_record
     ok = client.post(admin_url(m.RightOfReply, "add"), {**reply, "content_type": statement_type.pk,
                                                         "object_id": statement.pk})
     assert ok.status_code == 302
+
+
+def test_deleting_an_inline_row_changed_elsewhere_meanwhile_is_refused(client):
+    record = f.statement(status="draft", cited=False)
+    citation = f.cite(record, quote="Original quote.")
+    f.cite(record, quote="Another.")
+    client.force_login(editor())
+    page = client.get(admin_url(record))
+    citation.quote = "Corrected elsewhere."
+    citation._change_reason = "Corrected"
+    citation.save()
+    data = form_data(page, change_reason="Removed a citation")
+    key = next(k for k, v in data.items() if v == "Original quote.")
+    data[key.replace("-quote", "-DELETE")] = "on"
+    refused = client.post(admin_url(record), data)
+    assert refused.status_code == 200
+    assert "Someone else saved this row" in refused.content.decode()
+    assert m.Citation.objects.filter(pk=citation.pk).exists()

@@ -247,6 +247,17 @@ def _summary(stale):
     return f" ({'; '.join(p for p in parts if p)})" if any(parts) else ""
 
 
+class StaleDeletionCheck:
+    """A formset ignores the errors of rows ticked for deletion; a stale row must not be
+    deleted either (it would drop the change someone else just saved)."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form) and getattr(form, "stale_edit", None):
+                raise forms.ValidationError(STALE_ROW.format(changes=_summary(form.stale_edit)), code="stale")
+
+
 class TrackedInlineMixin:
     """Inline rows of a tracked model: the parent's reason is applied by `save_formset`,
     and each row is locked against changes saved elsewhere (`LockedInlineForm`)."""
@@ -254,6 +265,10 @@ class TrackedInlineMixin:
     form = LockedInlineForm
     extra = 0
     show_change_link = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (StaleDeletionCheck, formset), {})
 
 
 class TrackedTabularInline(TrackedInlineMixin, admin.TabularInline):
