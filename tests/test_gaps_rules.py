@@ -120,6 +120,16 @@ def test_an_assurance_followed_by_more_than_threefold_growth_is_flagged():
     assert "3.2 times" in finding.summary
 
 
+def test_a_quote_holding_quotation_marks_is_quoted_with_single_ones_inside():
+    case = Case()
+    f.statement(case.company, kind="defence", made_on=D(2025, 1, 1), made_precision="day", agency=case.agency,
+                quote="The contracts were for “legacy mail” only")
+    case.observation("400", D(2025, 7, 1))
+    case.observation("1300", D(2026, 1, 1))
+    [finding] = findings("assurance_vs_growth").values()
+    assert "“The contracts were for ‘legacy mail’ only”" in finding.summary
+
+
 def test_growth_to_exactly_three_times_is_not_more_than_tripled():
     _growth(later="1200")
     assert findings("assurance_vs_growth") == {}

@@ -92,9 +92,9 @@ def _contract_against(facts, cf, k, how, link, makers):
     capabilities = sorted({cap for p in products for cap in p.capabilities_on(topics)})
     ended = f"ended {c.ended}" if c.ended_on else "no end date reported"
     summary = (
-        f"{facts.company_name(cf.company_id)}'s commitment “{cf.commitment.title}” covers "
+        f"{facts.company_name(cf.company_id)}'s commitment {_quoted(cf.commitment.title)} covers "
         f"{facts.topic_list(topics)} and is {cf.in_force_label}; contract "
-        f"“{c.title}” with {c.agency} ({how}, {ended}) sells "
+        f"{_quoted(c.title)} with {c.agency} ({how}, {ended}) sells "
         f"{', '.join(p.product.name for p in products)} ({', '.join(capabilities)})."
     )
     first = max(d for d in (cf.in_force_from, k.started_latest) if d)
@@ -163,7 +163,7 @@ def _growth_after(facts, s, points, threshold):
         return None
     summary = (
         f"{facts.company_name(s.company_id)} ({s.get_kind_display().lower()}, {s.made}): "
-        f"“{_short(s.quote)}”. Afterwards {peak.get_metric_display().lower()} for "
+        f"{_quoted(_short(s.quote))}. Afterwards {peak.get_metric_display().lower()} for "
         f"{peak.agency} grew from {baseline.value:,.0f} {baseline.unit} ({baseline.observed}) to "
         f"{peak.value:,.0f} {peak.unit} ({peak.observed}), {ratio:.1f} times."
     )
@@ -196,8 +196,8 @@ def no_visibility(facts):
                 continue
             summary = (
                 f"{facts.company_name(s.company_id)} said it cannot see how its product is used "
-                f"({s.made}: “{_short(s.quote)}”), while its commitment “{cf.commitment.title}” "
-                f"({cf.in_force_label}) depends on that use."
+                f"({s.made}: {_quoted(_short(s.quote))}), while its commitment "
+                f"{_quoted(cf.commitment.title)} ({cf.in_force_label}) depends on that use."
             )
             yield _finding(
                 no_visibility, f"s{s.pk}:c{cf.id}", s.company_id, cf.id, summary,
@@ -241,9 +241,9 @@ def _weakened_after(facts, cf, clause_facts, k, how, link, makers, window):
         return None
     v = clause_facts.version
     summary = (
-        f"{facts.company_name(cf.company_id)}'s commitment “{cf.commitment.title}” was "
+        f"{facts.company_name(cf.company_id)}'s commitment {_quoted(cf.commitment.title)} was "
         f"{clause_facts.clause.change} in the version of {v.effective}, after contract "
-        f"“{c.title}” with {c.agency} ({how}) on {facts.topic_list(topics)} began ({c.started})."
+        f"{_quoted(c.title)} with {c.agency} ({how}) on {facts.topic_list(topics)} began ({c.started})."
     )
     return _finding(
         weakened_after_contract, f"l{clause_facts.clause.pk}:k{c.pk}", cf.company_id, cf.id,
@@ -271,7 +271,8 @@ def unanswered_employees(facts):
         commitment = _covering_commitment(facts, a.company_id, a.topic_ids, raised)
         summary = (
             f"{a.get_kind_display()} at {facts.company_name(a.company_id)} raised "
-            f"{facts.topic_list(a.topic_ids)} (“{a.title}”, {a.reported if a.reported_on else a.started}); "
+            f"{facts.topic_list(a.topic_ids)} "
+            f"({_quoted(a.title)}, {a.reported if a.reported_on else a.started}); "
             f"no company response recorded after {days.days} days."
         )
         yield _finding(
@@ -334,6 +335,11 @@ def run_rules(facts, rules=None):
 
 def _d(date):
     return f"{date.day} {date:%B %Y}" if date else "an unknown date"
+
+
+def _quoted(text):
+    """Text in double quotes; its own double quotes become single ones, as nested quotes are written."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
 
 
 def _short(text, limit=120):
