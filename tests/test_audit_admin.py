@@ -381,3 +381,9 @@ def test_deleting_an_inline_row_changed_elsewhere_meanwhile_is_refused(client):
     assert refused.status_code == 200
     assert "Someone else saved this row" in refused.content.decode()
     assert m.Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_the_history_page_of_a_malformed_id_is_not_found(client):
+    client.force_login(reviewer())
+    assert client.get(admin_url(m.Statement, "changelist") + "abc/history/").status_code == 404
+    assert client.get(admin_url(m.Signal, "changelist") + "1x/history/").status_code == 404

@@ -6,8 +6,10 @@ changes the editorial status (publishing stays a reviewer's explicit act), nor a
 field the admin shows the user as read-only.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import formats, timezone
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,6 +23,13 @@ class HistoryAdminMixin(SimpleHistoryAdmin):
     object_history_list_template = "admin/policies/object_history_list.html"
     object_history_form_template = "admin/policies/object_history_form.html"
     history_list_per_page = 50
+
+    def history_view(self, request, object_id, extra_context=None):
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No such record.") from None  # simple_history's lookup raises ValueError
+        return super().history_view(request, object_id, extra_context)
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         rows = list(historical_records)
