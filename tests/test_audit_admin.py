@@ -387,3 +387,59 @@ def test_the_history_page_of_a_malformed_id_is_not_found(client):
     client.force_login(reviewer())
     assert client.get(admin_url(m.Statement, "changelist") + "abc/history/").status_code == 404
     assert client.get(admin_url(m.Signal, "changelist") + "1x/history/").status_code == 404
+
+
+# -- rows of a public record ------------------------------------------------------------------
+
+
+def test_an_editor_cannot_change_or_delete_the_citation_of_a_public_record_on_its_own_page(client):
+    # Editors change drafts; a public record changes only through a reviewer. Its citations'
+    # quoted passages are public too, and deleting its only citation left a published record
+    # citing nothing.
+    record = f.statement(status="published", cited=False)
+    citation = f.cite(record, quote="Original.")
+    client.force_login(editor())
+    assert client.get(admin_url(citation)).status_code == 200  # read-only
+    data = {"source": citation.source_id, "content_type": citation.content_type_id, "object_id": record.pk,
+            "quote": "Editor's words.", "locator": "", "change_reason": "x"}
+    assert client.post(admin_url(citation), data).status_code == 403
+    deleted = client.post(admin_url(citation, "delete"), {"post": "yes", "change_reason": "x"})
+    assert deleted.status_code == 403
+    citation.refresh_from_db()
+    assert citation.quote == "Original."
+
+    # Nor add one to it, nor move a draft's citation onto it.
+    draft = f.statement(status="draft", cited=False)
+    moved = f.cite(draft, quote="Draft's.")
+    page = client.get(admin_url(moved))
+    response = client.post(admin_url(moved), form_data(page, object_id=str(record.pk), change_reason="x"))
+    assert response.status_code == 200
+    added = client.post(admin_url(m.Citation, "add"), {
+        "source": f.source().pk, "content_type": page.context["adminform"].form["content_type"].value(),
+        "object_id": record.pk, "quote": "New.", "locator": "p. 9", "change_reason": "x",
+    })
+    assert added.status_code == 200
+    assert list(record.citations.values_list("quote", flat=True)) == ["Original."]
+
+    # A reviewer may.
+    client.force_login(reviewer())
+    page = client.get(admin_url(citation))
+    fixed = client.post(admin_url(citation), form_data(page, quote="Fixed.", change_reason="Typo"))
+    assert fixed.status_code == 302
+
+
+def test_an_editor_cannot_change_an_alias_of_a_public_company_or_a_clause_of_a_public_version(client):
+    company = f.company(status="published")
+    alias = m.CompanyAlias(company=company, scheme="name", value="Example Widgets Inc")
+    alias._change_reason = "Test data"
+    alias.save()
+    version = f.policy_version(status="published")
+    commitment = f.commitment(version.policy)
+    clause = m.CommitmentClause(commitment=commitment, version=version, text="We do not.", stance="prohibits")
+    clause._change_reason = "Test data"
+    clause.save()
+    client.force_login(editor())
+    for row, field, value in ((alias, "value", "Example Gadgets Inc"), (clause, "text", "We might.")):
+        assert client.post(admin_url(row), {field: value, "change_reason": "x"}).status_code == 403
+        row.refresh_from_db()
+        assert getattr(row, field) != value

@@ -6,6 +6,7 @@ from django.forms.models import BaseInlineFormSet
 
 from ..models import Agency, Company, CompanyAlias, CompanyRelationship, Product, ProductCapability
 from .base import TrackedAdmin, TrackedTabularInline
+from .children import PublicParentAdminMixin
 from .columns import editorial_badge
 from .inlines import CitationInline
 from .workflow import CitableAdmin
@@ -45,7 +46,13 @@ class CompanyAdmin(CitableAdmin):
 
 
 @admin.register(CompanyAlias)
-class CompanyAliasAdmin(TrackedAdmin):
+class CompanyAliasAdmin(PublicParentAdminMixin, TrackedAdmin):
+    def parent_of(self, obj):
+        return obj.company
+
+    def parent_from_form(self, cleaned_data, instance):
+        return cleaned_data.get("company")
+
     list_display = ("value", "scheme", "company", "is_former_name", "valid_from", "valid_to")
     list_filter = ("scheme", "is_former_name")
     list_select_related = ("company",)

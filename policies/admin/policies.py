@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from ..models import Commitment, CommitmentClause, CommitmentTopic, Policy, PolicyVersion
 from .base import TrackedAdmin, TrackedTabularInline
+from .children import PublicParentAdminMixin
 from .columns import editorial_badge, event_date_column
 from .inlines import CitationInline
 from .workflow import CitableAdmin
@@ -56,7 +57,13 @@ class CommitmentAdmin(CitableAdmin):
 
 
 @admin.register(CommitmentClause)
-class CommitmentClauseAdmin(TrackedAdmin):
+class CommitmentClauseAdmin(PublicParentAdminMixin, TrackedAdmin):
+    def parent_of(self, obj):
+        return obj.version
+
+    def parent_from_form(self, cleaned_data, instance):
+        return cleaned_data.get("version")
+
     list_display = ("commitment", "version", "change", "change_suggested", "change_confirmed")
     list_filter = ("change", "change_suggested", "change_confirmed")
     list_select_related = ("commitment", "version", "version__policy", "version__policy__company")

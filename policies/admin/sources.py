@@ -4,6 +4,7 @@ from django.contrib import admin
 
 from ..models import Citation, Source
 from .base import ReasonForm, TrackedAdmin
+from .children import PublicParentAdminMixin
 from .columns import editorial_badge
 from .inlines import PointsAtRecord, citable_models
 from .workflow import PublishableAdmin
@@ -31,8 +32,17 @@ class CitationAdminForm(PointsAtRecord, ReasonForm):
 
 
 @admin.register(Citation)
-class CitationAdmin(TrackedAdmin):
+class CitationAdmin(PublicParentAdminMixin, TrackedAdmin):
     form = CitationAdminForm
+
+    def parent_of(self, obj):
+        return obj.record
+
+    def parent_from_form(self, cleaned_data, instance):
+        content_type, object_id = cleaned_data.get("content_type"), cleaned_data.get("object_id")
+        if content_type is None or object_id is None or content_type.model_class() is None:
+            return None
+        return content_type.model_class()._default_manager.filter(pk=object_id).first()
     list_display = ("source", "content_type", "object_id", "locator", "updated_at")
     list_filter = ("content_type",)
     list_select_related = ("source", "content_type")
