@@ -6,9 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from .asof import public_snapshot
+from .asof import linked_public_q, public_linked, public_snapshot  # noqa: F401 (listed here too)
 from .models import Company, Gap, RightOfReply
-from .models.base import PUBLIC_STATUSES
 from .models.gaps import OPEN_GAP_STATUSES
 from .search import matching
 
@@ -133,34 +132,6 @@ def _related_to(qs, topic, agency):
     if agency is not None:
         qs = qs.filter(Q(contracts__agency=agency) | Q(intermediated_contracts__agency=agency))
     return qs
-
-
-def linked_public_q(model, prefix="", depth=3):
-    """A Q: every record `model` points at (company, agency, vendor, policy, ...) is public.
-
-    The exports' rule (policies/exports/selection.py): a public row's ids all point at
-    public rows. A published statement of a company taken back to draft, a contract with
-    a draft agency, maker or reseller, is not public either. Follows links `depth` deep
-    (a policy version's policy's company); an empty nullable link is fine.
-    """
-    q = Q()
-    if depth == 0:
-        return q
-    for fk in model._meta.concrete_fields:
-        target = fk.related_model if fk.is_relation else None
-        if target is None or not any(f.name == "editorial_status" for f in target._meta.concrete_fields):
-            continue
-        path = f"{prefix}{fk.name}"
-        linked = Q(**{f"{path}__editorial_status__in": PUBLIC_STATUSES}) & linked_public_q(
-            target, f"{path}__", depth - 1
-        )
-        q &= (Q(**{f"{path}__isnull": True}) | linked) if fk.null else linked
-    return q
-
-
-def public_linked(model):
-    """`model`'s public records whose links are all public (see `linked_public_q`)."""
-    return model.objects.public().filter(linked_public_q(model))
 
 
 def public_ids(records):

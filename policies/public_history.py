@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from .asof import public_linked
 from .kinds import KIND_LABELS, RECORD_KINDS, history_url, record_title
 from .lib.textdiff import word_diff_html
 from .models import Redaction
@@ -174,7 +175,7 @@ def recent_changes(limit=50, scope=None, before=None):
     for kind, model in RECORD_KINDS.items():
         if scope is not None and kind not in scope:
             continue
-        live = model.objects.public()
+        live = public_linked(model)  # not the records of a draft company, say
         if scope is not None:
             live = live.filter(scope[kind])
         rows = model.history.filter(editorial_status__in=PUBLIC_STATUSES, id__in=live.values("id"))

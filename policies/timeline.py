@@ -32,7 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from .asof import public_snapshot, snapshot
+from .asof import linked_public_q, public_snapshot, snapshot
 from .kinds import record_title, record_url
 from .lib.event_dates import EventDate
 from .models import (
@@ -83,10 +83,14 @@ def _claim(record):
 
 # Each kind: its public records of a company (a queryset), and the event day they sort by.
 
+def _public(model, when):
+    """The public records of `model` then, leaving out those that point at a draft (a
+    contract with a draft agency or reseller, say): the exports' rule, and the site's."""
+    return public_snapshot(model, when).filter(linked_public_q(model))
+
+
 def versions_of(company, when=None):
-    return public_snapshot(PolicyVersion, when).filter(
-        policy__company_id=company.pk, policy__editorial_status__in=PUBLIC_STATUSES
-    )
+    return _public(PolicyVersion, when).filter(policy__company_id=company.pk)
 
 
 def _clauses_of(company, when):
@@ -100,19 +104,19 @@ def _clauses_of(company, when):
 
 
 def statements_of(company, when=None):
-    return public_snapshot(Statement, when).filter(company_id=company.pk)
+    return _public(Statement, when).filter(company_id=company.pk)
 
 
 def _actions_of(company, when):
-    return public_snapshot(EmployeeAction, when).filter(company_id=company.pk)
+    return _public(EmployeeAction, when).filter(company_id=company.pk)
 
 
 def contracts_of(company, when=None):
-    return public_snapshot(Contract, when).filter(Q(vendor_id=company.pk) | Q(intermediary_id=company.pk))
+    return _public(Contract, when).filter(Q(vendor_id=company.pk) | Q(intermediary_id=company.pk))
 
 
 def observations_of(company, when=None):
-    return public_snapshot(Observation, when).filter(company_id=company.pk)
+    return _public(Observation, when).filter(company_id=company.pk)
 
 
 # Each kind: its entries, built from a few records (a queryset already narrowed to a page).

@@ -230,19 +230,10 @@ def _text(response):
     return raw.decode("utf-8", "replace")
 
 
-# A published contract with a draft agency still names the agency, unlinked, on the company
-# timeline: tests/test_site_pages.py::test_the_timeline_links_a_public_agency_and_never_a_draft_one
-# asks for it (the exports leave such a contract out). Left for the lead to decide.
-# Recent changes (public_history.recent_changes, not owned here) check only a record's own
-# status: a product or employee action of a company taken back to draft is still listed.
-ALLOWED = {"draft agency": ("/",), "product of a draft company": ("/changes/", "/feeds/", "/?"),
-           "action of a draft company": ("/changes/", "/feeds/", "/?")}
-
-
 def _leaks(text, url=""):
+    """The private markers found in a response (no page is exempt)."""
     low = text.lower()
-    return [what for what, marker in MARKERS.items() if marker.lower() in low
-            and not (url == "/" or url.startswith(ALLOWED.get(what, ("\x01",))))]
+    return [what for what, marker in MARKERS.items() if marker.lower() in low]
 
 
 def public_urls(w):

@@ -281,7 +281,9 @@ def test_the_agencies_page_lists_public_agencies_with_their_contracts(client):
     assert html.count("1 published contract<") == 2  # the department counts its bureau's
 
 
-def test_the_timeline_links_a_public_agency_and_never_a_draft_one(client):
+def test_the_timeline_links_a_public_agency_and_leaves_out_a_contract_with_a_draft_one(client):
+    """A published contract whose agency is still a draft (an import creates new agencies as
+    drafts) is not public until the agency is: the exports' rule, and the site's."""
     company = f.company()
     public = f.agency(name="Example Public Agency")
     draft = f.agency(name="Example Draft Agency", status="draft")
@@ -289,7 +291,16 @@ def test_the_timeline_links_a_public_agency_and_never_a_draft_one(client):
     f.contract(draft, vendor=company, title="Contract with a draft agency")
     html = get_ok(client, company.get_absolute_url())
     assert f'<a href="{public.get_absolute_url()}">Example Public Agency</a>' in html
-    assert "Example Draft Agency" in html and draft.get_absolute_url() not in html
+    assert "Example Draft Agency" not in html and "Contract with a draft agency" not in html
+    assert "Contract with a draft agency" not in get_ok(client, "/changes/")
+    assert "<strong>1</strong> contracts" in get_ok(client, "/")
+    draft.editorial_status = "published"
+    draft._change_reason = "Published"
+    draft.save()
+    html = get_ok(client, company.get_absolute_url())
+    assert "Contract with a draft agency" in html and f'href="{draft.get_absolute_url()}"' in html
+    assert "Contract with a draft agency" in get_ok(client, "/changes/")
+    assert "<strong>2</strong> contracts" in get_ok(client, "/")
 
 
 def test_the_agency_page_shows_the_gaps_its_purchases_are_evidence_in(client, record):

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from ..listings import public_gaps
+from ..listings import public_gaps, public_linked
 from ..models import Agency, Company, Contract, Source, Statement
 from ..public_history import recent_changes
 
@@ -15,9 +15,9 @@ def home(request):
         "changes": recent_changes(limit=8),
         "counts": [
             ("companies", Company.objects.public().count()),
-            ("agencies", Agency.objects.public().count()),
-            ("contracts", Contract.objects.public().count()),
-            ("statements", Statement.objects.public().count()),
+            ("agencies", public_linked(Agency).count()),
+            ("contracts", public_linked(Contract).count()),  # the ones a visitor can open
+            ("statements", public_linked(Statement).count()),
             ("sources", Source.objects.public().count()),
         ],
     }
