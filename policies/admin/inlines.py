@@ -10,6 +10,7 @@ from django.contrib.contenttypes.admin import GenericStackedInline, GenericTabul
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 
+from ..kinds import RECORD_KINDS
 from ..models import Citation, RightOfReply
 from ..models.base import Citable, Claim
 from .base import LockedInlineForm, TrackedInlineMixin
@@ -46,7 +47,8 @@ def _policies_models(test):
 
 
 def citable_models():
-    return _policies_models(lambda model: issubclass(model, Citable))
+    """Citable records, and the other kinds with public pages (the seed cites sources, too)."""
+    return _policies_models(lambda model: issubclass(model, Citable) or model in RECORD_KINDS.values())
 
 
 def repliable_models():

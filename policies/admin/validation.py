@@ -82,9 +82,16 @@ def _award_ids(form, data):
 def _route(form, data):
     if "route" not in data or "intermediary" not in data:
         return
+    # The database's rule: a direct sale or an unreported route has no intermediary; a sale
+    # through a reseller or a prime contractor names it.
     if data["route"] == "direct" and data.get("intermediary"):
         form.add_error("intermediary", "A direct sale has no intermediary: clear it or change the route.")
-    elif data["route"] and data["route"] != "direct" and not data.get("intermediary"):
+    elif data["route"] == "unknown" and data.get("intermediary"):
+        form.add_error(
+            "intermediary",
+            "The route is “not reported”: choose “reseller” or “prime contractor” to name an intermediary.",
+        )
+    elif data["route"] in ("reseller", "prime") and not data.get("intermediary"):
         form.add_error("intermediary", "Name the reseller or prime contractor for this route.")
     elif data.get("intermediary") and data.get("intermediary") == data.get("vendor"):
         form.add_error("intermediary", "The intermediary cannot be the vendor itself.")
