@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path as _path
 from django.views.decorators.http import require_safe
 
+from .sitemaps import SITEMAPS
 from .views import (
     agencies,
     companies,
@@ -12,6 +14,7 @@ from .views import (
     method,
     policies,
     records,
+    robots,
     search,
     sources,
     topics,
@@ -49,4 +52,6 @@ urlpatterns = [
     path("feeds/gaps/", feeds.GapsFeed(), name="feed-gaps"),
     path("feeds/companies/<slug:slug>/", feeds.CompanyFeed(), name="feed-company"),
     path("feeds/topics/<slug:slug>/", feeds.TopicFeed(), name="feed-topic"),
+    path("robots.txt", robots.robots_txt, name="robots"),
+    path("sitemap.xml", lambda request: sitemap(request, SITEMAPS), name="sitemap"),
 ]

@@ -280,6 +280,8 @@ def public_urls(w):
         "feed-gaps": ["/feeds/gaps/"],
         "feed-company": [f"/feeds/companies/{company.slug}/"],
         "feed-topic": [f"/feeds/topics/{w['topic'].slug}/"],
+        "robots": ["/robots.txt"],
+        "sitemap": ["/sitemap.xml"],
     }
 
 
