@@ -487,3 +487,28 @@ def test_every_seeded_record_saves_unchanged_from_its_admin_page(client):
             if response.status_code != 302:
                 refused.append((model.__name__, obj.pk, response.status_code))
     assert refused == []
+
+
+def test_a_public_record_keeps_at_least_one_citation(client):
+    record = f.statement(status="published", cited=False)
+    only = f.cite(record, quote="The only one.")
+    client.force_login(reviewer())
+    # In the record's own form...
+    page = client.get(admin_url(record))
+    data = form_data(page, change_reason="Removed the citation")
+    key = next(k for k, v in data.items() if v == "The only one.")
+    data[key.replace("-quote", "-DELETE")] = "on"
+    refused = client.post(admin_url(record), data)
+    assert refused.status_code == 200
+    assert "at least one citation" in refused.content.decode()
+    # ... on the citation's page, and in a bulk deletion.
+    client.post(admin_url(only, "delete"), {"post": "yes", "change_reason": "Removed"})
+    client.post(admin_url(m.Citation, "changelist"), {
+        "action": "delete_selected", ACTION_CHECKBOX_NAME: [only.pk], "post": "yes",
+        "change_reason": "Removed",
+    })
+    assert m.Citation.objects.filter(pk=only.pk).exists()
+    # With another citation it may go.
+    f.cite(record, quote="Another.")
+    client.post(admin_url(only, "delete"), {"post": "yes", "change_reason": "Duplicate"})
+    assert not m.Citation.objects.filter(pk=only.pk).exists()

@@ -84,15 +84,36 @@ class CitationFormSet(BaseGenericInlineFormSet):
             if key in kept:
                 raise forms.ValidationError(_cited_twice(data["source"], key[1], ""))
             kept[key] = form
-        if self.instance.pk is None or not kept:
+        if self.instance.pk is None:
             return
         ct = ContentType.objects.get_for_model(self.instance, for_concrete_model=self.for_concrete_model)
         shown = [form.instance.pk for form in self.forms if form.instance.pk]
-        saved_meanwhile = Citation.objects.filter(content_type=ct, object_id=self.instance.pk)
-        for citation in saved_meanwhile.exclude(pk__in=shown).select_related("source"):
+        saved_meanwhile = list(
+            Citation.objects.filter(content_type=ct, object_id=self.instance.pk)
+            .exclude(pk__in=shown)
+            .select_related("source")
+        )
+        for citation in saved_meanwhile:
             if (citation.source_id, citation.locator) in kept:
                 why = " (someone else added it meanwhile: reload to see it)"
                 raise forms.ValidationError(_cited_twice(citation.source, citation.locator, why))
+        if is_public_citable(self.instance) and not kept and not saved_meanwhile:
+            raise forms.ValidationError(LAST_CITATION)
+
+
+LAST_CITATION = (
+    "A public record keeps at least one citation: add the new one before removing the last, "
+    "or un-publish the record first. Nothing was saved."
+)
+
+
+def is_public_citable(record):
+    return isinstance(record, Citable) and record.is_public
+
+
+def is_last_citation_of_public_record(citation):
+    record = citation.record
+    return is_public_citable(record) and not record.citations.exclude(pk=citation.pk).exists()
 
 
 def _cited_twice(source, locator, why):

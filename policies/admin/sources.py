@@ -1,12 +1,15 @@
 """Sources (the cited documents) and the citations that point at them."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from ..models import Citation, Source
 from .base import ReasonForm, TrackedAdmin
 from .children import PublicParentAdminMixin
 from .columns import editorial_badge
-from .inlines import PointsAtRecord, citable_models
+from .inlines import LAST_CITATION, PointsAtRecord, citable_models, is_last_citation_of_public_record
 from .workflow import PublishableAdmin
 
 
@@ -37,6 +40,21 @@ class CitationAdmin(PublicParentAdminMixin, TrackedAdmin):
 
     def parent_of(self, obj):
         return obj.record
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        deletable = obj is not None and self.has_delete_permission(request, obj)
+        if deletable and is_last_citation_of_public_record(obj):
+            self.message_user(request, LAST_CITATION, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:policies_citation_change", args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            if is_last_citation_of_public_record(obj):
+                self.message_user(request, f"Not deleted “{obj}”: {LAST_CITATION}", messages.WARNING)
+            else:
+                self.delete_model(request, obj)
 
     def parent_from_form(self, cleaned_data, instance):
         content_type, object_id = cleaned_data.get("content_type"), cleaned_data.get("object_id")
