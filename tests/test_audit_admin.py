@@ -512,3 +512,29 @@ def test_a_public_record_keeps_at_least_one_citation(client):
     f.cite(record, quote="Another.")
     client.post(admin_url(only, "delete"), {"post": "yes", "change_reason": "Duplicate"})
     assert not m.Citation.objects.filter(pk=only.pk).exists()
+
+
+# -- imports and staff edits ------------------------------------------------------------------
+
+
+def test_a_contract_form_opened_before_an_import_updated_it_is_refused(client):
+    from tests.usaspending_files import AWARDS_286, award, csv_bytes
+
+    name = "Contracts_PrimeAwardSummaries_2026-01-05_H10M00S00_1.csv"
+    url = reverse("admin:policies_importrun_usaspending")
+    client.force_login(editor())
+    first = SimpleUploadedFile(name, csv_bytes(AWARDS_286, [award("P1")]), "text/csv")
+    assert client.post(url, {"files": first, "reason": "January"}).status_code == 200
+    contract = m.Contract.objects.get()
+    page = client.get(admin_url(contract))
+
+    later = name.replace("2026-01-05", "2026-02-05")
+    rows = [award("P1", total_obligated_amount="17000.00")]
+    update = SimpleUploadedFile(later, csv_bytes(AWARDS_286, rows))
+    assert "1 updated" in client.post(url, {"files": update, "reason": "February"}).content.decode()
+
+    refused = client.post(admin_url(contract), form_data(page, title="Storage", change_reason="Title"))
+    assert refused.status_code == 200
+    assert "Someone else saved this record" in refused.content.decode()
+    contract.refresh_from_db()
+    assert str(contract.amount) == "17000.00"

@@ -4,6 +4,7 @@
   `ReasonAdminMixin`, `action_reason` in other admin modules)
 - history.py: field-by-field history with word diffs, revert with a reason
 - workflow.py: drafts, review, publish/retract/un-publish (`PublishableAdmin`, `CitableAdmin`)
+- children.py: a public record's citations, aliases and clauses change only with reviewer rights
 - redaction.py, inlines.py, validation.py, dashboard.py, and one module per part of the domain.
 """
 
