@@ -215,14 +215,17 @@ def test_two_processes_importing_the_same_file_write_each_contract_once(tmp_path
     root = Path(__file__).resolve().parent.parent
     env = {"DEBUG": "true", "PATH": "/usr/bin:/bin", "DATABASE_URL": url}
     command = [sys.executable, "manage.py", "import_usaspending", str(download)]
-    processes = [
-        subprocess.Popen(
-            command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(2)
-    ]
-    outputs = [p.communicate(timeout=300) for p in processes]
-    for process, (out, err) in zip(processes, outputs, strict=True):
+    # Output to files, not pipes: the import waiting for the lock must not be the one whose
+    # pipe we read while the other blocks on a full one.
+    logs = [(tmp_path / f"out{n}.txt", tmp_path / f"err{n}.txt") for n in range(2)]
+    processes = []
+    for out_path, err_path in logs:
+        with open(out_path, "w") as out, open(err_path, "w") as err:
+            processes.append(subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=err))
+    for process in processes:
+        process.wait(timeout=300)
+    for process, (out_path, err_path) in zip(processes, logs, strict=True):
+        out, err = out_path.read_text(), err_path.read_text()
         assert process.returncode == 0, err
         assert "Traceback" not in err
         assert "rejected —" not in out, out
@@ -328,3 +331,30 @@ def test_vanished_contracts_are_not_reported_as_flagged_when_nothing_was_saved(d
     assert "1 contract(s) no longer in the official source (would be flagged vanished; not saved):" in out
     assert "(flagged vanished)" not in out
     assert set(Contract.objects.values_list("source_status", flat=True)) == {SourceStatus.PRESENT}
+
+
+def test_a_dry_run_of_a_series_reports_what_the_import_would_do(db, tmp_path, capsys):
+    from policies.models import Citation, Source
+
+    policy = factories.policy()
+    folder = tmp_path / "Example" / "Terms of Service"
+    folder.mkdir(parents=True)
+    (folder / "2020-01-01T00-00-00Z.md").write_text("Text A.\n")
+    (folder / "2020-02-01T00-00-00Z.md").write_text("Text A.\n")  # the same: unchanged
+    (folder / "2020-03-01T00-00-00Z.md").write_text("Text B.\n")
+    (folder / "2020-03-01T12-00-00Z.md").write_text("Text C.\n")  # same day, other text: rejected
+    args = ["import_policy_version", "--company", policy.company.slug, "--policy", policy.slug, str(tmp_path)]
+    counts = (PolicyVersion.objects.count(), PolicyVersion.history.count(), Source.objects.count(),
+              Citation.objects.count())
+    outputs = []
+    for dry in (["--dry-run"], []):
+        with pytest.raises(CommandError, match="rejected"):
+            call_command(*args, *dry)
+        outputs.append(capsys.readouterr().out)
+        if dry:
+            assert counts == (PolicyVersion.objects.count(), PolicyVersion.history.count(),
+                              Source.objects.count(), Citation.objects.count())
+    summary = "2 imported, 1 rejected, 1 unchanged."
+    assert outputs[0].splitlines()[-1] == outputs[1].splitlines()[-1] == summary
+    assert "2020-01-01T00-00-00Z.md (2020-01-01): imported — dry run: not saved" in outputs[0]
+    assert PolicyVersion.objects.count() == counts[0] + 2

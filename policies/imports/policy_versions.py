@@ -243,13 +243,42 @@ def _match(version):
 # -- files and series -------------------------------------------------------------------------
 
 
-def import_file(policy, effective_on, path, **options):
+def import_file(policy, effective_on, path, *, dry_run=False, **options):
     path = Path(path)
     try:
         text = read_policy_text(path)
     except PolicyImportError as exc:
         return VersionResult(path.name, effective_on, "rejected", str(exc))
-    return import_version(policy, effective_on, text, file_name=path.name, **options)
+    with _rolled_back(dry_run) as results:
+        results.append(import_version(policy, effective_on, text, file_name=path.name, **options))
+    return results[0]
+
+
+class _rolled_back:
+    """Collect results; with `dry_run`, write them for real and roll back, so a dry run
+    reports exactly what the import would do (a series' later files are compared with the
+    versions its earlier files would create)."""
+
+    def __init__(self, dry_run):
+        self.dry_run = dry_run
+        self.results = []
+        self.atomic = transaction.atomic() if dry_run else None
+
+    def __enter__(self):
+        if self.atomic:
+            self.atomic.__enter__()
+        return self.results
+
+    def __exit__(self, *exc_info):
+        if not self.atomic:
+            return False
+        transaction.set_rollback(True)
+        self.atomic.__exit__(*exc_info)
+        for result in self.results:
+            if result.outcome == "imported":
+                result.version = None
+                result.reason = "dry run: not saved"
+        return False
 
 
 def ota_date(path):
@@ -263,18 +292,23 @@ def ota_date(path):
         return None
 
 
-def import_series(company, directory, *, policy=None, **options):
+def import_series(company, directory, *, policy=None, dry_run=False, **options):
     """Import every dated file under `directory` (a service, terms type or dataset folder)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise PolicyImportError(f"{directory} is not a directory")
-    results = []
     files = sorted(
         (p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES),
         key=lambda p: (p.parent.name, p.stem),
     )
     if not files:
         raise PolicyImportError(f"{directory} holds no .md, .txt or .html files")
+    with _rolled_back(dry_run) as results:
+        _import_each(company, directory, files, policy, results, options)
+    return results
+
+
+def _import_each(company, directory, files, policy, results, options):
     for path in files:
         effective_on = ota_date(path)
         label = str(path.relative_to(directory))
@@ -297,7 +331,6 @@ def import_series(company, directory, *, policy=None, **options):
         result = import_file(target, effective_on, path, basis=EffectiveBasis.IN_FORCE_BY, **options)
         result.file = label
         results.append(result)
-    return results
 
 
 def _policy_for_type(company, folder_name):
