@@ -538,3 +538,23 @@ def test_a_contract_form_opened_before_an_import_updated_it_is_refused(client):
     assert "Someone else saved this record" in refused.content.decode()
     contract.refresh_from_db()
     assert str(contract.amount) == "17000.00"
+
+
+def test_a_policy_version_saved_meanwhile_for_the_same_date_is_a_form_error(client, monkeypatch):
+    # Two uploads for one date at once: the second passes the "same day" check, then the
+    # database's one-version-per-date rule refuses it.
+    from django.db import IntegrityError
+
+    import policies.admin.imports as upload_page
+
+    def racing_import(*args, **kwargs):
+        raise IntegrityError("policy_version_one_per_effective_date")
+
+    monkeypatch.setattr(upload_page, "import_version", racing_import)
+    client.force_login(editor())
+    policy = f.policy()
+    upload = SimpleUploadedFile("terms.txt", b"We do not allow it.", "text/plain")
+    url = reverse("admin:policies_importrun_policy_version")
+    response = client.post(url, {"policy": policy.pk, "effective_on": "2024-01-02", "file": upload})
+    assert response.status_code == 200
+    assert "saved meanwhile" in str(response.context["form"].errors)

@@ -14,6 +14,7 @@ import datetime
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -168,14 +169,23 @@ class ImportRunAdmin(admin.ModelAdmin):
             if error:
                 form.add_error("file", error)
             else:
-                result = import_version(
-                    data["policy"],
-                    data["effective_on"],
-                    text,
-                    file_name=upload.name,
-                    user=request.user,
-                    reason=data["reason"],
-                )
+                try:
+                    result = import_version(
+                        data["policy"],
+                        data["effective_on"],
+                        text,
+                        file_name=upload.name,
+                        user=request.user,
+                        reason=data["reason"],
+                    )
+                except IntegrityError:
+                    # Another upload (or edit) for this policy and date won the race; its
+                    # version stands, this one's writes were rolled back together.
+                    form.add_error(
+                        "effective_on",
+                        "A version of this policy for this date was saved meanwhile: nothing was "
+                        "imported. Open the policy's versions to compare.",
+                    )
         return self._render(
             request,
             "admin/policies/importrun/policy_version.html",
