@@ -358,3 +358,20 @@ def test_a_dry_run_of_a_series_reports_what_the_import_would_do(db, tmp_path, ca
     assert outputs[0].splitlines()[-1] == outputs[1].splitlines()[-1] == summary
     assert "2020-01-01T00-00-00Z.md (2020-01-01): imported — dry run: not saved" in outputs[0]
     assert PolicyVersion.objects.count() == counts[0] + 2
+
+
+def test_a_download_date_in_the_future_is_refused(db, tmp_path, capsys):
+    """A typo'd --seen-on (or file name) would mark every later real download as older, so
+    vanished records would never be checked again for that scope."""
+    today = datetime.date.today()
+    download = tmp_path / "Contracts_PrimeAwardSummaries_2026-01-05_H10M00S00_1.csv"
+    download.write_bytes(csv_bytes(AWARDS_286, [award("70CMSD25C0001")]))
+    with pytest.raises(CommandError, match="future"):
+        call_command("import_usaspending", str(download), "--seen-on", f"{today.year + 10}-01-05")
+    renamed = tmp_path / f"Contracts_PrimeAwardSummaries_{today.year + 10}-01-05_H10M00S00_1.csv"
+    renamed.write_bytes(download.read_bytes())
+    with pytest.raises(CommandError):
+        call_command("import_usaspending", str(renamed))
+    assert "is in the future" in capsys.readouterr().out
+    assert not Contract.objects.exists()
+    assert not ImportRun.objects.exclude(status=ImportRunStatus.REJECTED).exists()

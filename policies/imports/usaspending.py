@@ -211,6 +211,12 @@ class DownloadImport:
         """Write what the parts left for the end (nothing here: rows are written in batches)."""
 
     def import_file(self, part):
+        if self.seen_on > timezone.localdate() + datetime.timedelta(days=1):
+            # Every later real download would count as older: vanished records would
+            # never be checked again for this scope, and last-seen dates would be wrong.
+            raise FileRejected(
+                f"the download date {self.seen_on} (from --seen-on or the file name) is in the future"
+            )
         part.check()
         rows = part.rows()
         _, header, error = next(rows, (0, None, None))

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             "--period", type=_period, help="The download's date filter, START:END (YYYY-MM-DD:YYYY-MM-DD)."
         )
         parser.add_argument(
-            "--seen-on", type=_date, help="Date of the download (default: the date in the file name)."
+            "--seen-on", type=_past_date, help="Date of the download (default: the date in the file name)."
         )
         parser.add_argument("--report", help="Write every row's outcome to this CSV file.")
         parser.add_argument("--batch-size", type=int, default=1000)
@@ -169,6 +169,13 @@ def _date(text):
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date in YYYY-MM-DD form") from None
+
+
+def _past_date(text):
+    date = _date(text)
+    if date > datetime.date.today() + datetime.timedelta(days=1):
+        raise argparse.ArgumentTypeError(f"{text} is in the future: a download cannot be from then")
+    return date
 
 
 def _period(text):
