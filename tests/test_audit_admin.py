@@ -558,3 +558,14 @@ def test_a_policy_version_saved_meanwhile_for_the_same_date_is_a_form_error(clie
     response = client.post(url, {"policy": policy.pk, "effective_on": "2024-01-02", "file": upload})
     assert response.status_code == 200
     assert "saved meanwhile" in str(response.context["form"].errors)
+
+
+def test_an_editor_cannot_bulk_delete_the_citations_of_a_public_record(client):
+    record = f.statement(status="published", cited=False)
+    citations = [f.cite(record, quote=f"Passage {i}.") for i in range(2)]
+    client.force_login(editor())
+    client.post(admin_url(m.Citation, "changelist"), {
+        "action": "delete_selected", ACTION_CHECKBOX_NAME: [c.pk for c in citations], "post": "yes",
+        "change_reason": "Tidy",
+    })
+    assert record.citations.count() == 2
