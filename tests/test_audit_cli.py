@@ -375,3 +375,29 @@ def test_a_download_date_in_the_future_is_refused(db, tmp_path, capsys):
     assert "is in the future" in capsys.readouterr().out
     assert not Contract.objects.exists()
     assert not ImportRun.objects.exclude(status=ImportRunStatus.REJECTED).exists()
+
+
+@pytest.mark.parametrize(
+    "other_text,outcome", [("No mass surveillance.", "unchanged"), ("Other.", "rejected")]
+)
+def test_a_version_recorded_meanwhile_by_another_import_is_reported_not_a_traceback(
+    db, tmp_path, monkeypatch, other_text, outcome
+):
+    """Two imports of the same series at once: the second's insert hits the one-version-
+    per-date constraint (an IntegrityError traceback before); it is compared instead."""
+    from policies.imports import policy_versions
+
+    policy = factories.policy()
+    path = tmp_path / "aup.md"
+    path.write_text("No mass surveillance.\n")
+    real = policy_versions._create
+
+    def raced(policy, effective_on, *args):
+        real(policy, effective_on, other_text, "other.md", *args[2:])  # the other process
+        return real(policy, effective_on, *args)
+
+    monkeypatch.setattr(policy_versions, "_create", raced)
+    result = policy_versions.import_file(policy, datetime.date(2024, 1, 2), path)
+    assert result.outcome == outcome
+    assert PolicyVersion.objects.count() == 1
+    assert PolicyVersion.history.count() == 1

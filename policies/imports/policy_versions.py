@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..lib.terms_types import terms_type_for
@@ -173,16 +173,9 @@ def import_version(
     """Create a version of `policy` from `text` unless the text in force then is the same."""
     text = normalise_text(text)
     digest = text_hash(text)
-    same_day = PolicyVersion.objects.filter(policy=policy, effective_on=effective_on).first()
-    if same_day is not None:
-        if same_day.text_sha256 == digest:
-            return VersionResult(file_name, effective_on, "unchanged", "the same text is already recorded")
-        return VersionResult(
-            file_name,
-            effective_on,
-            "rejected",
-            "a different text is already recorded for this date: correct it in the admin instead",
-        )
+    found = _same_day(policy, effective_on, digest, file_name)
+    if found:
+        return found
     before = PolicyVersion.objects.filter(policy=policy, effective_on__lt=effective_on).order_by(
         "-effective_on"
     )
@@ -193,8 +186,31 @@ def import_version(
         )
     if dry_run:
         return VersionResult(file_name, effective_on, "imported", "dry run: not saved")
-    version = _create(policy, effective_on, text, file_name, basis, user, reason)
+    try:
+        version = _create(policy, effective_on, text, file_name, basis, user, reason)
+    except IntegrityError:
+        # Another import (another process) recorded this date since we looked: its
+        # version is compared like any other; _create's transaction left nothing behind.
+        found = _same_day(policy, effective_on, digest, file_name)
+        if found:
+            return found
+        raise
     return VersionResult(file_name, effective_on, "imported", version=version, matches=_match(version))
+
+
+def _same_day(policy, effective_on, digest, file_name):
+    """The result when `policy` already has a version on `effective_on`, else None."""
+    same_day = PolicyVersion.objects.filter(policy=policy, effective_on=effective_on).first()
+    if same_day is None:
+        return None
+    if same_day.text_sha256 == digest:
+        return VersionResult(file_name, effective_on, "unchanged", "the same text is already recorded")
+    return VersionResult(
+        file_name,
+        effective_on,
+        "rejected",
+        "a different text is already recorded for this date: correct it in the admin instead",
+    )
 
 
 def _create(policy, effective_on, text, file_name, basis, user, reason):
