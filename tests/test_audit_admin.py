@@ -123,6 +123,19 @@ def test_an_agency_cannot_be_its_own_parent(client):
     assert agency.parent_id is None
 
 
+def test_an_agency_cannot_be_put_under_its_own_sub_agency(client):
+    top = f.agency(status="draft", name="Example Department")
+    middle = f.agency(status="draft", name="Example Bureau", parent=top)
+    bottom = f.agency(status="draft", name="Example Office", parent=middle)
+    client.force_login(editor())
+    page = client.get(admin_url(top))
+    response = client.post(admin_url(top), form_data(page, parent=str(bottom.pk), change_reason="x"))
+    assert response.status_code == 200
+    assert "cannot also be its parent" in str(response.context["adminform"].form.errors["parent"])
+    top.refresh_from_db()
+    assert top.parent_id is None
+
+
 def test_an_alias_that_duplicates_another_or_has_no_key_is_a_form_error(client):
     company = f.company(status="draft")
     alias = m.CompanyAlias(company=company, scheme="name", value="Example Widgets Inc")

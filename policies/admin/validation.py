@@ -111,10 +111,21 @@ def _retraction_note(form, data):
 
 
 def _own_parent(form, data):
+    """No record is its own parent, directly or through its parent's parents (a cycle)."""
     parent = data.get("parent")
-    if parent is not None and form.instance.pk is not None and type(parent) is type(form.instance):
-        if parent.pk == form.instance.pk:
-            form.add_error("parent", f"A {form.instance._meta.verbose_name} cannot be its own parent.")
+    if parent is None or form.instance.pk is None or type(parent) is not type(form.instance):
+        return
+    name = form.instance._meta.verbose_name
+    if parent.pk == form.instance.pk:
+        form.add_error("parent", f"A {name} cannot be its own parent.")
+        return
+    seen, ancestor = {parent.pk}, parent.parent
+    while ancestor is not None and ancestor.pk not in seen:
+        if ancestor.pk == form.instance.pk:
+            form.add_error("parent", f"{parent} is already under this {name}: it cannot also be its parent.")
+            return
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
 
 
 def _alias_key(form, data):
