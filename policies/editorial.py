@@ -29,6 +29,27 @@ def missing_for_publication(record):
     return []
 
 
+def hidden_behind(record, depth=3):
+    """The records `record` points at that are not public (a draft agency, a company taken
+    back to draft), as sentences: while any is, the site and the exports leave `record`
+    out even once it is published (asof.linked_public_q)."""
+    found = []
+    for field in record._meta.concrete_fields:
+        target = field.related_model if field.is_relation else None
+        if target is None or not any(f.name == "editorial_status" for f in target._meta.concrete_fields):
+            continue
+        linked = getattr(record, field.name)
+        if linked is None:
+            continue
+        if linked.editorial_status not in (EditorialStatus.PUBLISHED, EditorialStatus.RETRACTED):
+            status = linked.get_editorial_status_display().lower()
+            found.append(f"its {field.verbose_name} “{linked}” is {status}")
+        elif depth > 1:
+            found += [f"{hidden} (through its {field.verbose_name} “{linked}”)"
+                      for hidden in hidden_behind(linked, depth - 1)]
+    return found
+
+
 def publish(record, *, user, reason):
     with transaction.atomic():
         record = _locked(record, user, reason)

@@ -114,3 +114,29 @@ def test_right_of_reply_is_recorded_inline_on_a_claim(client):
     assert client.post(admin_url(record), data).status_code == 302
     reply = record.replies.get()
     assert reply.history.get().history_change_reason == "Asked the company"
+
+
+def test_staff_are_told_when_a_published_record_is_kept_off_the_site_by_a_draft_it_points_at(client):
+    """A contract an import left pointing at a draft agency: every page that publishes it says
+    why the public will not see it yet, and the public indeed does not."""
+    agency = f.agency(status="draft", name="Example Draft Agency")
+    contract = f.contract(agency, vendor=f.company(), status="draft", title="Example storage contract")
+    client.force_login(reviewer())
+    notice = "its agency “Example Draft Agency” is draft"
+    assert notice in client.get(admin_url(contract)).content.decode()
+    assert notice in client.get(admin_url(contract, "publish")).content.decode()
+
+    changelist = reverse("admin:policies_contract_changelist")
+    response = client.post(changelist, {"action": "publish_selected", "_selected_action": [contract.pk],
+                                        "change_reason": "Checked against the award"}, follow=True)
+    messages = [str(msg) for msg in response.context["messages"]]
+    assert "Published 1 record(s)." in messages
+    assert any("not shown on the site yet" in msg and notice in msg for msg in messages)
+    contract.refresh_from_db()
+    assert contract.editorial_status == "published"
+    assert notice in client.get(admin_url(contract)).content.decode()
+    assert "Example storage contract" not in client.get(contract.vendor.get_absolute_url()).content.decode()
+
+    editorial.publish(agency, user=reviewer(), reason="Agency checked")
+    assert "until what it points at is public" not in client.get(admin_url(contract)).content.decode()
+    assert "Example storage contract" in client.get(contract.vendor.get_absolute_url()).content.decode()

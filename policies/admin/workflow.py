@@ -97,6 +97,7 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
         context["editorial"] = {
             "can_publish": can_publish(request.user, self.model),
             "missing": editorial.missing_for_publication(obj) if obj is not None else [],
+            "hidden_behind": editorial.hidden_behind(obj) if obj is not None else [],
         }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -124,6 +125,7 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
             "move": move,
             "label": label,
             "missing": editorial.missing_for_publication(obj) if move == "publish" else [],
+            "hidden_behind": editorial.hidden_behind(obj) if move == "publish" else [],
         }
         return TemplateResponse(request, "admin/policies/editorial_move.html", context)
 
@@ -157,16 +159,24 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
             modeladmin.message_user(request, "Type a reason next to the action menu first.", messages.ERROR)
             return
         done, refused = 0, []
+        hidden = []
         for obj in queryset:
             try:
                 function(obj, user=request.user, reason=reason)
                 done += 1
             except editorial.EditorialError as error:
                 refused.append(f"“{obj}”: {error}")
+                continue
+            if function is editorial.publish and (behind := editorial.hidden_behind(obj)):
+                hidden.append(f"“{obj}”: {'; '.join(behind)}.")
         if done:
             modeladmin.message_user(request, f"{verb} {done} record(s).", messages.SUCCESS)
         for line in refused:
             modeladmin.message_user(request, f"Not {verb.lower()} {line}", messages.WARNING)
+        for line in hidden:
+            modeladmin.message_user(
+                request, f"Published but not shown on the site yet: {line}", messages.WARNING
+            )
 
     def publish_selected(self, request, queryset):
         self._bulk(self, request, queryset, editorial.publish, "Published")
