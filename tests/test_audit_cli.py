@@ -401,3 +401,22 @@ def test_a_version_recorded_meanwhile_by_another_import_is_reported_not_a_traceb
     assert result.outcome == outcome
     assert PolicyVersion.objects.count() == 1
     assert PolicyVersion.history.count() == 1
+
+
+def test_a_release_waits_for_one_being_written_by_another_process(db, tmp_path, settings):
+    """Two `release` runs at once took the same number; the second failed at the rename."""
+    import subprocess
+
+    settings.EXPORTS_ROOT = tmp_path
+    (tmp_path / "releases").mkdir()
+    holder = subprocess.Popen(["flock", str(tmp_path / "releases" / ".release.lock"), "sleep", "2"])
+    try:
+        time.sleep(0.5)  # the other process holds the lock
+        started = time.monotonic()
+        call_command("release")
+        assert time.monotonic() - started > 1.0, "the release did not wait"
+    finally:
+        holder.wait(10)
+    from policies.exports import releases
+
+    assert [r["number"] for r in releases.list_releases()] == [1]

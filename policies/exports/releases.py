@@ -10,6 +10,7 @@ Layout under settings.EXPORTS_ROOT:
         SHA256SUMS                 checksums of every other file (sha256sum -c SHA256SUMS)
 """
 
+import fcntl
 import hashlib
 import json
 import re
@@ -98,13 +99,22 @@ def changelog(number, date, counts, previous):
 
 def make_release(now=None, progress=None):
     """Write the next release; return its manifest."""
+    root().mkdir(parents=True, exist_ok=True)
+    # One release at a time (a cron job and a person, say): both would take the same
+    # number, and the second would fail at the final rename. The lock file lives in the
+    # releases folder, so it serialises every process that writes there.
+    with open(root() / ".release.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _make_release(now, progress)
+
+
+def _make_release(now, progress):
     now = now or timezone.now()
     date = timezone.localdate(now)
     existing = list_releases()
     previous = existing[0] if existing else None
     number = (previous["number"] + 1) if previous else 1
     version = f"{number}.0.0"
-    root().mkdir(parents=True, exist_ok=True)
     final = root() / f"{number:04d}-{date.isoformat()}"
     opts = options.parse("datapackage", history=True)
     with atomic.atomic_dir(final) as folder:
