@@ -65,3 +65,17 @@ def test_nothing_half_saves_when_an_inline_row_is_invalid(client):
     record.refresh_from_db()
     assert record.speaker == "A spokesperson"
     assert not m.Citation.objects.filter(quote="A quote without a source").exists()
+
+
+def test_dates_are_iso_only_so_day_and_month_cannot_be_swapped(client):
+    statement = f.statement(status="draft", made_on="2026-02-01", made_precision="day")
+    response = _post(client, statement, made_on="01/02/2026")
+    assert response.status_code == 200 and "made_on" in _errors(response)
+    statement.refresh_from_db()
+    assert str(statement.made_on) == "2026-02-01"
+    client.force_login(editor())
+    assert 'value="2026-02-01"' in client.get(admin_url(statement)).content.decode()
+    response = _post(client, statement, made_on="2026-01-02")
+    assert response.status_code == 302
+    statement.refresh_from_db()
+    assert str(statement.made_on) == "2026-01-02"
