@@ -332,3 +332,58 @@ def test_import_queries_do_not_grow_with_the_number_of_rows():
     twenty = queries([award(f"B{i}") for i in range(20)], "twenty.csv")
     assert warm > one  # the agencies were created by the first file only
     assert twenty == one
+
+
+def _staff_save(contract):
+    staff_copy = Contract.objects.get(pk=contract.pk)
+    staff_copy.description = "Corrected by staff against the award page"
+    staff_copy.amount = Decimal("17000.00")
+    staff_copy.revision += 1
+    staff_copy._change_reason = "Corrected against the award page"
+    staff_copy.save()
+
+
+def test_a_contract_saved_by_staff_while_the_import_runs_is_not_overwritten_unseen(monkeypatch):
+    """The import reads the contracts, then writes; a member of staff saves one in between.
+
+    Row by row (SQLite): the row is refused, the staff save stands. Set-wise (PostgreSQL's
+    award path, one UPDATE ... RETURNING from the row as it is then): the source's values
+    win for the fields it supplies, as a change recorded after the staff's own, so the
+    history shows both; the revision moves past the staff's.
+    """
+    from policies.imports import award_sql, usaspending
+
+    run(NAME, AWARDS_286, [award(total_obligated_amount="16000.00")])
+    contract = Contract.objects.get()
+    target, name = (award_sql, "update_contracts") if connection.vendor == "postgresql" else (
+        usaspending.DownloadImport, "write")
+    original = getattr(target, name)
+
+    def staff_saves_first(*args):  # after the import read the contract, before it writes
+        _staff_save(contract)
+        monkeypatch.setattr(target, name, original)
+        return original(*args)
+
+    monkeypatch.setattr(target, name, staff_saves_first)
+    before = contract.history.count()
+    report = run(NAME.replace("H10", "H11"), AWARDS_286, [award(total_obligated_amount="18500.00")])
+    contract.refresh_from_db()
+    if connection.vendor == "postgresql":
+        assert report.counts[Outcome.UPDATED] == 1
+        latest, staff = contract.history.order_by("-history_id")[:2]
+        assert contract.amount == Decimal("18500.00") and contract.revision == staff.revision + 1
+        assert staff.history_change_reason == "Corrected against the award page"
+        assert staff.description == "Corrected by staff against the award page"
+        assert latest.history_change_reason.startswith("Imported from")
+        assert (latest.description, latest.amount) == (contract.description, contract.amount)
+        return
+    assert contract.description == "Corrected by staff against the award page"
+    assert report.counts[Outcome.REJECTED] == 1
+    assert "saved by someone else while this import ran" in report.rows[0].reason
+    assert contract.amount == Decimal("17000.00")
+    assert contract.history.count() == before + 1  # the staff save only
+    again = run(NAME.replace("H10", "H12"), AWARDS_286, [award(total_obligated_amount="18500.00")])
+    assert again.counts[Outcome.UPDATED] == 1
+    contract.refresh_from_db()
+    assert contract.amount == Decimal("18500.00")  # now knowingly, over the staff save, in history
+    assert contract.history.count() == before + 2

@@ -494,6 +494,8 @@ class DownloadImport:
                 try:
                     with transaction.atomic():
                         self.write_plans([plan])
+                except SavedSinceRead as exc:
+                    self.reject(plan.row.line, "", str(exc))
                 except (DatabaseError, ValueError) as exc:
                     self.reject(plan.row.line, "", f"the database refused the row: {_first_line(exc)}")
                 else:
@@ -522,6 +524,7 @@ class DownloadImport:
             if creates:
                 self.create_with_history([obj for _, obj in creates], model, history)
             if updates:
+                _refuse_if_saved_since_read(model, [obj for _, obj in updates])
                 names = {f.attname: f.name for f in model._meta.concrete_fields}
                 fields = {"revision", "updated_at"}
                 for plan, _ in updates:
@@ -711,6 +714,29 @@ def _schedule_gap_detection(company_ids):
     schedule(company_ids)
 
 
+class SavedSinceRead(ValueError):
+    """A record the import is about to update was saved by someone else after it was read."""
+
+
+def _refuse_if_saved_since_read(model, objs):
+    """Lock the rows about to be updated; refuse if any was saved since the import read it.
+
+    The import reads the existing records, then writes a batch: a member of staff saving
+    one of them in between would otherwise be overwritten without a word (the import
+    writes its own copy of the fields it changes, and its history row would show the
+    rest of the record as it was before that save). Refused, the rows are retried one by
+    one (`write`), and the one that changed is rejected with this message.
+    """
+    read = {obj.pk: obj._revision_read for obj in objs}
+    now = dict(model.objects.select_for_update().filter(pk__in=list(read)).values_list("pk", "revision"))
+    changed = sorted(pk for pk, revision in read.items() if now.get(pk) != revision)
+    if changed:
+        raise SavedSinceRead(
+            f"the {model._meta.verbose_name} was saved by someone else while this import ran "
+            f"(id {', '.join(map(str, changed))}); nothing was changed: import the file again"
+        )
+
+
 def _apply(obj, wanted):
     changes = []
     for name, new in wanted.items():
@@ -719,6 +745,8 @@ def _apply(obj, wanted):
             changes.append((name, old, new))
             setattr(obj, name, new)
     if changes:
+        if not hasattr(obj, "_revision_read"):
+            obj._revision_read = obj.revision  # checked when written (_refuse_if_saved_since_read)
         obj.revision += 1
         obj.updated_at = timezone.now()
     return changes
