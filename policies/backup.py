@@ -18,6 +18,7 @@ import gzip
 import lzma
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
@@ -136,6 +137,21 @@ def rows_in_the_way(using=DEFAULT_DB_ALIAS):
     }
 
 
+@contextmanager
+def _alone(path):
+    """`path`, seen by loaddata in a folder of its own.
+
+    loaddata finds a fixture by name, trying every compression: 2026-11-22.jsonl beside
+    2026-11-22.jsonl.gz (yesterday's plain copy beside today's compressed one, say) is
+    "Multiple fixtures named ...". A symbolic link in an empty temporary folder is the
+    only match, and costs no copy.
+    """
+    with tempfile.TemporaryDirectory(prefix="tracker-restore-") as folder:
+        link = Path(folder) / path.name
+        link.symlink_to(path)
+        yield link
+
+
 def restore_backup(path, using=DEFAULT_DB_ALIAS):
     """Load PATH into an empty, migrated database in one transaction; return row counts."""
     path = check_path(path)
@@ -145,10 +161,10 @@ def restore_backup(path, using=DEFAULT_DB_ALIAS):
     if in_the_way:
         listing = ", ".join(f"{label} ({n})" for label, n in sorted(in_the_way.items()))
         raise BackupError(f"The database is not empty; restore only into a fresh, migrated one: {listing}")
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using), _alone(path.resolve()) as fixture:
         for label in REPLACED_ON_RESTORE:
             apps.get_model(label)._base_manager.using(using).all().delete()
-        call_command("loaddata", str(path.resolve()), database=using, verbosity=0)
+        call_command("loaddata", str(fixture), database=using, verbosity=0)
     # Content types were replaced with the backup's ids: forget the ones cached before.
     ContentType.objects.clear_cache()
     return row_counts(using)

@@ -137,3 +137,18 @@ def test_a_broken_backup_restores_nothing(tmp_path):
 def test_a_backup_path_must_name_its_format():
     with pytest.raises(backup.BackupError, match="must end with"):
         backup.check_path("/tmp/backup.sql")
+
+
+@pytest.mark.django_db
+def test_a_backup_restores_beside_a_compressed_one_of_the_same_name(tmp_path):
+    """loaddata finds fixtures by name: b.jsonl beside b.jsonl.gz was "Multiple fixtures"."""
+    f.company(name="Example Cloud 0042", slug="example-cloud-0042")
+    call_command("backup", str(tmp_path / "b.jsonl"), verbosity=0)
+    m.Company.objects.all().update(name="Example Cloud Renamed")
+    call_command("backup", str(tmp_path / "b.jsonl.gz"), verbosity=0)
+    _empty_the_database()
+    call_command("restore", str(tmp_path / "b.jsonl"), verbosity=0)
+    assert list(m.Company.objects.values_list("name", flat=True)) == ["Example Cloud 0042"]
+    _empty_the_database()
+    call_command("restore", str(tmp_path / "b.jsonl.gz"), verbosity=0)
+    assert list(m.Company.objects.values_list("name", flat=True)) == ["Example Cloud Renamed"]
