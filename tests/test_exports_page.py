@@ -76,11 +76,15 @@ def test_history_of_a_table_is_streamed_as_csv(client, db):
         ({"format": "csv"}, "Choose a table"),
         ({"table": "signal"}, "Unknown table"),
         ({"table": "statement", "company": "nobody"}, "No public company"),
-        ({"table": "statement", "as_of": "2999-01-01"}, "in the future"),
-        ({"table": "statement", "from": "yesterday"}, "YYYY-MM-DD"),
+        ({"table": "statement", "as_of": "2999-01-01"},
+         "“As of (record date)” (2999-01-01) is in the future"),
+        ({"table": "statement", "from": "yesterday"}, "“Event date from” must be a date written YYYY-MM-DD"),
+        ({"table": "statement", "from": "2025-02-01", "to": "2025-01-01"},
+         "“Event date from” (2025-02-01) is after “to” (2025-01-01)"),
     ],
 )
 def test_bad_parameters_are_a_400_with_the_reason(client, db, params, reason):
     response = client.get(reverse("policies:exports-download"), params)
     assert response.status_code == 400
     assert reason in response.content.decode()
+    assert "--" not in response.content.decode()  # the form's words, not the command's options

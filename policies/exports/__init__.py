@@ -5,4 +5,4 @@ See README.md in this folder for the choices made, and docs/exports.md for how t
 """
 
 from .dump import stream_table, write_export  # noqa: F401
-from .options import ExportInputError, ExportOptions, parse  # noqa: F401
+from .options import FORM_LABELS, ExportInputError, ExportOptions, parse  # noqa: F401

@@ -44,18 +44,26 @@ def parse_date(value, label):
         raise ExportInputError(f"{label} must be a date written YYYY-MM-DD, got {value!r}.") from None
 
 
-def parse(format, company=None, start=None, end=None, as_of=None, history=False, table=None):
+# How the messages name the inputs: the command's options, or the download form's fields.
+COMMAND_LABELS = {"from": "--from", "to": "--to", "as_of": "--as-of"}
+FORM_LABELS = {"from": "“Event date from”", "to": "“to”", "as_of": "“As of (record date)”"}
+
+
+def parse(format, company=None, start=None, end=None, as_of=None, history=False, table=None,
+          labels=COMMAND_LABELS):
     """Check every input; return ExportOptions or raise ExportInputError."""
     if format not in FORMATS:
         raise ExportInputError(f"Unknown format {format!r}: choose one of {', '.join(FORMATS)}.")
     if table and table not in BY_NAME:
         raise ExportInputError(f"Unknown table {table!r}: choose one of {', '.join(BY_NAME)}.")
-    start, end = parse_date(start, "--from"), parse_date(end, "--to")
+    start, end = parse_date(start, labels["from"]), parse_date(end, labels["to"].capitalize())
     if start and end and start > end:
-        raise ExportInputError(f"--from ({start}) is after --to ({end}).")
-    as_of = parse_date(as_of, "--as-of")
+        raise ExportInputError(f"{labels['from']} ({start}) is after {labels['to']} ({end}).")
+    as_of = parse_date(as_of, labels["as_of"])
     if as_of and as_of > timezone.localdate():
-        raise ExportInputError(f"--as-of {as_of} is in the future: the record cannot say that yet.")
+        raise ExportInputError(
+            f"{labels['as_of']} ({as_of}) is in the future: the record cannot say that yet."
+        )
     company_id = _company_id(company) if company else None
     scope = Scope(company_id=company_id, start=start, end=end, as_of=as_of)
     return ExportOptions(format, scope, bool(history), table or None, company or None)

@@ -32,7 +32,7 @@ def _options(params):
     return exports.parse(
         fmt, company=params.get("company") or None, start=params.get("from"), end=params.get("to"),
         as_of=params.get("as_of"), history=params.get("history") in ("1", "on", "true"),
-        table=params.get("table"),
+        table=params.get("table"), labels=exports.FORM_LABELS,
     )
 
 
