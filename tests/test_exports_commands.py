@@ -83,3 +83,25 @@ def test_releases_are_numbered_dated_checksummed_and_citable(db, tmp_path, setti
     assert "| statement | 4 | +1 |" in (folder / "CHANGELOG.md").read_text()
     meta = json.loads(zipfile.ZipFile(folder / "tracker-release-0002.zip").read("datapackage.json"))
     assert meta["version"] == "2.0.0"
+
+
+def test_a_scheduled_release_is_written_only_when_the_record_changed(db, tmp_path, settings, capsys):
+    """`release --if-changed` (the weekly cron line): the same data make no new release."""
+    settings.EXPORTS_ROOT = tmp_path
+    export_world.build()
+    call_command("release", "--if-changed")  # no release yet: written
+    call_command("release", "--if-changed")
+    assert "Nothing changed since release 0001" in capsys.readouterr().out
+    assert [r["number"] for r in releases.list_releases()] == [1]
+    assert [p.name for p in (tmp_path / "releases").iterdir() if not p.name.startswith(".release")] == [
+        releases.list_releases()[0]["folder"]
+    ]  # no half-made folder left behind
+    statement = factories.statement(quote="One more.")
+    call_command("release", "--if-changed")
+    assert [r["number"] for r in releases.list_releases()] == [2, 1]
+    statement.quote = "One more, corrected."  # an edit, not a new row, still counts
+    statement._change_reason = "Corrected the quote"
+    statement.save()
+    call_command("release", "--if-changed")
+    call_command("release")  # by hand, always written
+    assert [r["number"] for r in releases.list_releases()] == [4, 3, 2, 1]

@@ -14,6 +14,7 @@ import fcntl
 import hashlib
 import json
 import re
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -97,18 +98,40 @@ def changelog(number, date, counts, previous):
     return "\n".join(lines) + "\n"
 
 
-def make_release(now=None, progress=None):
-    """Write the next release; return its manifest."""
+class Unchanged(Exception):
+    """The data are exactly those of the latest release: nothing was written."""
+
+    def __init__(self, previous):
+        super().__init__(f"Nothing changed since release {previous['number']:04d} ({previous['date']}).")
+        self.previous = previous
+
+
+def data_fingerprint(package):
+    """{table file: CRC-32} of a release's data, read from the zip's directory (no unpacking).
+
+    The tables alone: datapackage.json and README.md carry the release's date and number.
+    """
+    with zipfile.ZipFile(package) as zf:
+        return {i.filename: f"{i.CRC:08x}" for i in zf.infolist() if i.filename.endswith(".csv")}
+
+
+def make_release(now=None, progress=None, if_changed=False):
+    """Write the next release; return its manifest.
+
+    With `if_changed` (a schedule), raise Unchanged instead when every table is the same,
+    byte for byte, as in the latest release: a weekly job then adds a release only when
+    the record moved.
+    """
     root().mkdir(parents=True, exist_ok=True)
     # One release at a time (a cron job and a person, say): both would take the same
     # number, and the second would fail at the final rename. The lock file lives in the
     # releases folder, so it serialises every process that writes there.
     with open(root() / ".release.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _make_release(now, progress)
+        return _make_release(now, progress, if_changed)
 
 
-def _make_release(now, progress):
+def _make_release(now, progress, if_changed):
     now = now or timezone.now()
     date = timezone.localdate(now)
     existing = list_releases()
@@ -122,6 +145,9 @@ def _make_release(now, progress):
         with open(package, "wb") as out, copy.snapshot():
             found = resources.for_options(opts)
             counts = datapackage.write(found, opts, out, version, now, progress=progress)
+        fingerprint = data_fingerprint(package)
+        if if_changed and previous and previous.get("data") == fingerprint:
+            raise Unchanged(previous)  # the half-made folder is removed with it
         (folder / "CITATION.cff").write_text(citation_cff(number, date, version))
         (folder / "CHANGELOG.md").write_text(changelog(number, date, counts, previous))
         files = [package.name, "CITATION.cff", "CHANGELOG.md"]
@@ -132,6 +158,7 @@ def _make_release(now, progress):
             "date": date.isoformat(),
             "created": now.isoformat(),
             "counts": counts,
+            "data": fingerprint,
             "files": [
                 {"name": n, "bytes": (folder / n).stat().st_size, "sha256": digests[n]}
                 for n in files
