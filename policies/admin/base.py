@@ -52,13 +52,30 @@ def reason_field(**kwargs):
     )
 
 
-class ReasonForm(forms.ModelForm):
+class RevisionCheck:
+    """Refuse a form whose record (or row) was saved by someone else since it was shown."""
+
+    stale_edit = None  # set to a locking.StaleEdit when the record moved under the user
+
+    def stale_message(self, stale):
+        raise NotImplementedError
+
+    def _check_revision(self, seen):
+        try:
+            check_revision(type(self.instance), self.instance.pk, seen)
+        except StaleEdit as stale:
+            self.stale_edit = stale
+            # The next save is a deliberate overwrite: carry the revision the user has now seen.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("revision_seen")] = stale.record.revision
+            raise forms.ValidationError(self.stale_message(stale), code="stale") from None
+
+
+class ReasonForm(RevisionCheck, forms.ModelForm):
     """A ModelForm that requires a reason and refuses a save based on a stale revision."""
 
     change_reason = reason_field()
     revision_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    stale_edit = None  # set to a locking.StaleEdit when the record moved under the user
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,20 +92,12 @@ class ReasonForm(forms.ModelForm):
             self._check_revision(cleaned.get("revision_seen"))
         return cleaned
 
-    def _check_revision(self, seen):
-        try:
-            check_revision(type(self.instance), self.instance.pk, seen)
-        except StaleEdit as stale:
-            self.stale_edit = stale
-            # The next save is a deliberate overwrite: carry the revision the user has now seen.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("revision_seen")] = stale.record.revision
-            raise forms.ValidationError(
-                "Someone else saved this record while you were editing it. Nothing of yours "
-                "was saved: your input is still in the form below. Check their changes (listed "
-                "above), then save again to keep your version.",
-                code="stale",
-            ) from None
+    def stale_message(self, stale):
+        return (
+            "Someone else saved this record while you were editing it. Nothing of yours "
+            "was saved: your input is still in the form below. Check their changes (listed "
+            "above), then save again to keep your version."
+        )
 
 
 class ReasonActionForm(helpers.ActionForm):
@@ -201,7 +210,7 @@ STALE_ROW = (
 )
 
 
-class LockedInlineForm(forms.ModelForm):
+class LockedInlineForm(RevisionCheck, forms.ModelForm):
     """An inline row that is never written back over a change saved since the page was opened.
 
     Saving the parent form moves the parent's revision, so a stale parent form is refused by
@@ -213,8 +222,6 @@ class LockedInlineForm(forms.ModelForm):
     """
 
     revision_seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
-
-    stale_edit = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -228,14 +235,8 @@ class LockedInlineForm(forms.ModelForm):
             self._check_revision(cleaned.get("revision_seen"))
         return cleaned
 
-    def _check_revision(self, seen):
-        try:
-            check_revision(type(self.instance), self.instance.pk, seen)
-        except StaleEdit as stale:
-            self.stale_edit = stale
-            self.data = self.data.copy()
-            self.data[self.add_prefix("revision_seen")] = stale.record.revision
-            raise forms.ValidationError(STALE_ROW.format(changes=_summary(stale)), code="stale") from None
+    def stale_message(self, stale):
+        return STALE_ROW.format(changes=_summary(stale))
 
 
 def _summary(stale):
