@@ -31,6 +31,17 @@ def can_publish(user, model):
     return user.has_perm(f"{model._meta.app_label}.{publish_codename(model)}")
 
 
+def can_publish_imports(user):
+    """Whether `user` may publish what a USAspending import writes (contracts, obligations).
+
+    The same permissions as publishing those records in the admin, so a reviewer who may
+    not publish contracts cannot do it through an upload either (a group name alone said
+    nothing about the permissions the group holds)."""
+    from .models import Contract, Observation
+
+    return user.is_active and all(can_publish(user, model) for model in (Contract, Observation))
+
+
 def is_publishable(model):
     return model in publishable_models()
 

@@ -67,9 +67,31 @@ def test_publish_needs_a_reviewer(download):
     with pytest.raises(CommandError, match="needs --user"):
         call_command("import_usaspending", str(download), "--publish")
     staff("ed", EDITORS)
-    with pytest.raises(CommandError, match="not in the Reviewers group"):
+    with pytest.raises(CommandError, match="may not publish contracts"):
         call_command("import_usaspending", str(download), "--publish", "--user", "ed")
     assert not Contract.objects.exists()
+
+
+def test_publishing_from_an_import_follows_the_publish_permissions_not_a_group_name(download, client):
+    """A Reviewers group stripped of the right to publish contracts publishes nothing through an
+    import either; a user granted that right directly may."""
+    from django.contrib.auth.models import Permission
+
+    reviewers = Group.objects.get(name=REVIEWERS)
+    reviewers.permissions.remove(*Permission.objects.filter(codename="publish_contract"))
+    staff("rev", REVIEWERS)
+    with pytest.raises(CommandError, match="may not publish contracts"):
+        call_command("import_usaspending", str(download), "--publish", "--user", "rev")
+    client.force_login(User.objects.get(username="rev"))
+    upload = SimpleUploadedFile(NAME, csv_bytes(AWARDS_286, [award("P1")]), "text/csv")
+    page = client.post(reverse("admin:policies_importrun_usaspending"), {"files": upload, "publish": "on"})
+    assert "Only those who may publish contracts (Reviewers) can publish." in page.content.decode()
+    assert not Contract.objects.exists()
+    granted = staff("ed", EDITORS)
+    publish = Permission.objects.filter(codename__in=["publish_contract", "publish_observation"])
+    granted.user_permissions.add(*publish)
+    call_command("import_usaspending", str(download), "--publish", "--user", "ed")
+    assert Contract.objects.filter(editorial_status="published").exists()
 
 
 def test_a_reviewer_publishes_with_their_name_kept_private(download):
@@ -110,7 +132,7 @@ def test_only_reviewers_publish_from_the_upload_page(client):
     client.force_login(staff("ed", EDITORS))
     upload = SimpleUploadedFile(NAME, csv_bytes(AWARDS_286, [award("P1")]), "text/csv")
     page = client.post(reverse("admin:policies_importrun_usaspending"), {"files": upload, "publish": "on"})
-    assert "Only members of Reviewers can publish." in page.content.decode()
+    assert "Only those who may publish contracts (Reviewers) can publish." in page.content.decode()
     assert not Contract.objects.exists()
 
 

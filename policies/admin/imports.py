@@ -22,7 +22,7 @@ from ..imports.csvfile import CsvFile
 from ..imports.policy_versions import import_version, read_policy_text_from_bytes
 from ..imports.usaspending import ImportOptions, import_files
 from ..models import ImportRun, Policy
-from ..roles import REVIEWERS
+from ..roles import REVIEWERS, can_publish_imports
 
 SHOWN_ROWS = 5000  # rows listed on the page; the counts always cover every row
 
@@ -73,10 +73,6 @@ class PolicyVersionUploadForm(forms.Form):
     reason = forms.CharField(required=False, max_length=500)
 
 
-def is_reviewer(user):
-    return user.is_superuser or user.groups.filter(name=REVIEWERS).exists()
-
-
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = (
@@ -119,8 +115,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         report = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            if data["publish"] and not is_reviewer(request.user):
-                form.add_error("publish", f"Only members of {REVIEWERS} can publish.")
+            if data["publish"] and not can_publish_imports(request.user):
+                form.add_error("publish", f"Only those who may publish contracts ({REVIEWERS}) can publish.")
             else:
                 report = self._import(request, data)
         rows = sorted(report.rows, key=lambda r: (r.file, r.line))[:SHOWN_ROWS] if report else []

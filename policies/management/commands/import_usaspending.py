@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from policies.imports.csvfile import CsvFile
 from policies.imports.report import ImportReport, Outcome
 from policies.imports.usaspending import ImportOptions, import_files
-from policies.roles import REVIEWERS
+from policies.roles import REVIEWERS, can_publish_imports
 
 QUIET_OUTCOMES = {Outcome.IMPORTED, Outcome.UNCHANGED}
 LOUD_OUTCOMES = frozenset(set(Outcome) - QUIET_OUTCOMES)
@@ -159,8 +159,8 @@ def _user(username, publish):
         user = get_user_model().objects.get(username=username)
     except get_user_model().DoesNotExist:
         raise CommandError(f"No user named {username!r}.") from None
-    if publish and not user.groups.filter(name=REVIEWERS).exists():
-        raise CommandError(f"{username} is not in the {REVIEWERS} group, so cannot publish.")
+    if publish and not can_publish_imports(user):
+        raise CommandError(f"{username} may not publish contracts (the {REVIEWERS} group may).")
     return user
 
 
