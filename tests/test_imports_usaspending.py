@@ -387,3 +387,22 @@ def test_a_contract_saved_by_staff_while_the_import_runs_is_not_overwritten_unse
     contract.refresh_from_db()
     assert contract.amount == Decimal("18500.00")  # now knowingly, over the staff save, in history
     assert contract.history.count() == before + 2
+
+
+def test_an_import_stopped_halfway_is_logged_as_interrupted_not_running(monkeypatch):
+    """Ctrl-C (or a killed process) after some batches: the run says so; its rows stay."""
+    from policies.imports import usaspending
+    from policies.models import ImportRun, ImportRunStatus
+
+    def stopped(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(usaspending.DownloadImport, "finish", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        run(NAME, AWARDS_286, [award("P1"), award("P2")])
+    [logged] = ImportRun.objects.all()
+    assert logged.status == ImportRunStatus.INTERRUPTED and logged.finished_at is not None
+    assert Contract.objects.count() == 2  # the batches written before the stop are kept
+    with pytest.raises(KeyboardInterrupt):
+        run(NAME, AWARDS_286, [award("P3")], all_or_nothing=True)  # rolled back whole: no run
+    assert ImportRun.objects.count() == 1 and Contract.objects.count() == 2

@@ -134,13 +134,32 @@ def _import_download(parts, options, report):
     all_or_nothing = options.all_or_nothing and not options.dry_run
     job = _job_class(parts)(parts, options, report)
     with transaction.atomic() if (all_or_nothing or options.dry_run) else nullcontext():
-        job.run()
+        try:
+            job.run()
+        except BaseException:  # Ctrl-C, a killed connection: say so rather than "running" for ever
+            if not (all_or_nothing or options.dry_run):
+                _log_interrupted(job)
+            raise
         failed = report.counts[Outcome.REJECTED] > rejected_before or len(report.file_errors) > errors_before
         if options.dry_run or (all_or_nothing and failed):
             transaction.set_rollback(True)
             report.rolled_back = report.rolled_back or (all_or_nothing and failed)
     if all_or_nothing and failed and job.run_record is not None:
         job.log_rolled_back()
+
+
+def _log_interrupted(job):
+    """Mark the run interrupted: its committed batches stay, and no vanished check was made."""
+    run = job.run_record
+    if run is None or run.pk is None:
+        return
+    try:
+        with transaction.atomic():
+            ImportRun.objects.filter(pk=run.pk, status=ImportRunStatus.RUNNING).update(
+                status=ImportRunStatus.INTERRUPTED, finished_at=timezone.now(), summary=job.report.as_dict()
+            )
+    except DatabaseError:
+        pass  # the database itself is what failed: the run stays "running", nothing else to do
 
 
 def _job_class(parts):

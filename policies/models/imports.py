@@ -21,6 +21,7 @@ class ImportRunStatus(models.TextChoices):
     COMPLETE = "complete", "Complete"
     REJECTED = "rejected", "File rejected"
     ROLLED_BACK = "rolled_back", "Rolled back (all or nothing)"
+    INTERRUPTED = "interrupted", "Interrupted (rows written before the stop are kept)"
 
 
 class ImportRun(models.Model):
