@@ -19,6 +19,7 @@ from tests import export_world, factories
     [
         (["--format", "xml"], "Unknown format"),
         (["--format", "csv", "--company", "no-such-company"], "No public company"),
+        (["--format", "csv", "--company", " "], "--company is empty"),
         (["--format", "csv", "--from", "2025-13-01"], "YYYY-MM-DD"),
         (["--format", "csv", "--as-of", "2999-01-01"], "in the future"),
         (["--format", "csv", "--from", "2025-02-01", "--to", "2025-01-01"], "is after"),

@@ -26,6 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
+            if opts["company"] is not None and not opts["company"].strip():
+                # An empty value (an unset shell variable, say) would silently export everyone.
+                raise exports.ExportInputError("--company is empty: give a company's slug, or leave it out.")
             options = exports.parse(
                 opts["format"], company=opts["company"], start=opts["start"], end=opts["end"],
                 as_of=opts["as_of"], history=opts["history"], table=opts["table"],
