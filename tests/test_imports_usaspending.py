@@ -73,6 +73,9 @@ def test_the_286_column_layout_imports_contracts_as_drafts_under_the_agency():
     assert contract.source_status == SourceStatus.PRESENT
     assert contract.last_seen_in_source_on == datetime.date(2026, 1, 5)  # the date in the file name
     assert Contract.objects.get(award_id="70CMSD25C0002").amount == Decimal("250.50")
+    lines = report.summary_lines()
+    assert any(line.startswith("New agency (draft): ") for line in lines)
+    assert any("stay off the public site and the exports" in line for line in lines)
     ice = contract.agency
     assert (ice.name, ice.code, ice.editorial_status) == (
         "U.S. Immigration and Customs Enforcement",

@@ -125,6 +125,11 @@ class ImportReport:
         lines.append(f"{self.total} row(s): {counts}.")
         for agency in self.created_agencies:
             lines.append(f"New agency (draft): {agency}")
+        if self.created_agencies:
+            lines.append(
+                "Contracts and obligations of a draft agency stay off the public site and the exports, "
+                "even when published, until a reviewer publishes the agency."
+            )
         if self.unknown_recipients:
             lines.append(
                 f"{len(self.unknown_recipients)} recipient(s) not matched to a company "
