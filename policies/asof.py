@@ -62,6 +62,14 @@ def as_of_label(when):
     return when.date() if when else None
 
 
+def status_links(model):
+    """`model`'s foreign keys to records that have an editorial status (and so can be drafts)."""
+    def has_status(target):
+        return any(f.name == "editorial_status" for f in target._meta.concrete_fields)
+
+    return [fk for fk in model._meta.concrete_fields if fk.is_relation and has_status(fk.related_model)]
+
+
 def linked_public_q(model, prefix="", depth=3):
     """A Q: every record `model` points at (company, agency, vendor, policy, ...) is public.
 
@@ -73,13 +81,10 @@ def linked_public_q(model, prefix="", depth=3):
     q = Q()
     if depth == 0:
         return q
-    for fk in model._meta.concrete_fields:
-        target = fk.related_model if fk.is_relation else None
-        if target is None or not any(f.name == "editorial_status" for f in target._meta.concrete_fields):
-            continue
+    for fk in status_links(model):
         path = f"{prefix}{fk.name}"
         linked = Q(**{f"{path}__editorial_status__in": PUBLIC_STATUSES}) & linked_public_q(
-            target, f"{path}__", depth - 1
+            fk.related_model, f"{path}__", depth - 1
         )
         q &= (Q(**{f"{path}__isnull": True}) | linked) if fk.null else linked
     return q

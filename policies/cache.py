@@ -146,11 +146,9 @@ class PublicPageCacheMiddleware:
         # Threads of this process wait on an event; processes, on a key in the shared cache.
         with _here_lock:
             done = _rendering_here.get(key)
-            if done is None:
+            mine = done is None
+            if mine:
                 done = _rendering_here[key] = threading.Event()
-                mine = True
-            else:
-                mine = False
         if not mine:
             done.wait(wait)
             frozen = cache.get(key)

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from .asof import status_links
 from .models import Citation, EditorialStatus, RightOfReply, Source
-from .models.base import Citable
+from .models.base import PUBLIC_STATUSES, Citable
 from .roles import can_publish
 
 
@@ -34,14 +35,11 @@ def hidden_behind(record, depth=3):
     back to draft), as sentences: while any is, the site and the exports leave `record`
     out even once it is published (asof.linked_public_q)."""
     found = []
-    for field in record._meta.concrete_fields:
-        target = field.related_model if field.is_relation else None
-        if target is None or not any(f.name == "editorial_status" for f in target._meta.concrete_fields):
-            continue
+    for field in status_links(type(record)):
         linked = getattr(record, field.name)
         if linked is None:
             continue
-        if linked.editorial_status not in (EditorialStatus.PUBLISHED, EditorialStatus.RETRACTED):
+        if linked.editorial_status not in PUBLIC_STATUSES:
             status = linked.get_editorial_status_display().lower()
             found.append(f"its {field.verbose_name} “{linked}” is {status}")
         elif depth > 1:

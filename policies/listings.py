@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from .asof import linked_public_q, public_linked, public_snapshot  # noqa: F401 (listed here too)
+from .asof import public_linked, public_snapshot
 from .models import Company, Gap, RightOfReply
 from .models.gaps import OPEN_GAP_STATUSES
 from .search import matching

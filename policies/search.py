@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Func, Q, Subquery
 
+from .asof import linked_public_q
 from .kinds import KIND_LABELS, record_url
 from .models import Agency, Commitment, Company, Contract, Gap, Policy, Source, Statement
 from .models.base import PUBLIC_STATUSES
@@ -172,8 +173,6 @@ SEARCHED = (  # kind order breaks ties in rank (and is the order on SQLite, whic
 
 def search(text, limit=20):
     """Hits of every kind, best first: one query per kind."""
-    from .listings import linked_public_q  # listings imports this module
-
     hits = []
     for base in SEARCHED:
         public = base()

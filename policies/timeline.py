@@ -97,8 +97,7 @@ def _clauses_of(company, when):
     return (
         snapshot(CommitmentClause, when)
         .filter(version__policy__company_id=company.pk)
-        .filter(version__editorial_status__in=PUBLIC_STATUSES)
-        .filter(commitment__editorial_status__in=PUBLIC_STATUSES)
+        .filter(linked_public_q(CommitmentClause))  # its version, commitment, policy, company
         .exclude(change=ClauseChange.UNCHANGED)
     )
 

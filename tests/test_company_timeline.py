@@ -172,3 +172,19 @@ def test_each_timeline_entry_shows_its_own_citations_whatever_its_kind(client, a
     assert set(entries) == set(records)
     for kind, body in entries.items():
         assert re.findall(r"PUBLISHER-OF-THE-([A-Z]+)", body) == [kind.upper()], kind
+
+
+def test_a_commitment_leaves_the_company_page_with_its_policy_taken_back_to_draft(client):
+    """Clauses follow the same public rule as every kind: their version's policy counts too."""
+    from policies import models as m
+
+    company = f.company()
+    policy = f.policy(company)
+    version = f.policy_version(policy, effective_on=datetime.date(2025, 6, 1))
+    commitment = f.commitment(policy, title="Example no-surveillance pledge")
+    f._save(m.CommitmentClause(commitment=commitment, version=version, text="Not at all.", change="added"))
+    assert "Example no-surveillance pledge" in timeline_of(get(client, company.get_absolute_url()))
+    policy.editorial_status = "draft"
+    f._save(policy)
+    # neither in the timeline nor under "What it says"
+    assert "Example no-surveillance pledge" not in get(client, company.get_absolute_url())

@@ -60,7 +60,8 @@ class InlineForm(LockedInlineForm):
     """Friendly messages for the database's rules, and a lock per row (see `LockedInlineForm`)."""
 
 
-def _kept_rows(formset):
+def kept_rows(formset):
+    """(form, cleaned data) of the rows a formset will keep: valid and not ticked for deletion."""
     for form in formset.forms:
         data = getattr(form, "cleaned_data", None)
         if data and not formset._should_delete_form(form):
@@ -77,7 +78,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
     def clean(self):
         super().clean()
         kept = {}
-        for form, data in _kept_rows(self):
+        for form, data in kept_rows(self):
             if not data.get("source"):
                 continue
             key = (data["source"].pk, data.get("locator") or "")

@@ -8,7 +8,7 @@ from ..models import Agency, Company, CompanyAlias, CompanyRelationship, Product
 from .base import TrackedAdmin, TrackedTabularInline
 from .children import PublicParentAdminMixin
 from .columns import editorial_badge
-from .inlines import CitationInline
+from .inlines import CitationInline, kept_rows
 from .workflow import CitableAdmin
 
 
@@ -18,9 +18,8 @@ class AliasFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
         seen = set()
-        for form in self.forms:
-            data = getattr(form, "cleaned_data", None)
-            if not data or self._should_delete_form(form) or not data.get("scheme") or not data.get("value"):
+        for _form, data in kept_rows(self):
+            if not data.get("scheme") or not data.get("value"):
                 continue
             key = (data["scheme"], CompanyAlias.make_key(data["scheme"], data["value"]))
             if key in seen:

@@ -24,7 +24,6 @@ Each download (all the parts of a split file) is one `ImportRun`. For every file
 
 import contextlib
 import datetime
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -133,7 +132,7 @@ def _import_download(parts, options, report):
     errors_before = len(report.file_errors)
     all_or_nothing = options.all_or_nothing and not options.dry_run
     job = _job_class(parts)(parts, options, report)
-    with transaction.atomic() if (all_or_nothing or options.dry_run) else nullcontext():
+    with transaction.atomic() if (all_or_nothing or options.dry_run) else contextlib.nullcontext():
         try:
             job.run()
         except BaseException:  # Ctrl-C, a killed connection: say so rather than "running" for ever
@@ -154,10 +153,9 @@ def _log_interrupted(job):
     if run is None or run.pk is None:
         return
     try:
-        with transaction.atomic():
-            ImportRun.objects.filter(pk=run.pk, status=ImportRunStatus.RUNNING).update(
-                status=ImportRunStatus.INTERRUPTED, finished_at=timezone.now(), summary=job.report.as_dict()
-            )
+        ImportRun.objects.filter(pk=run.pk, status=ImportRunStatus.RUNNING).update(
+            status=ImportRunStatus.INTERRUPTED, finished_at=timezone.now(), summary=job.report.as_dict()
+        )
     except DatabaseError:
         pass  # the database itself is what failed: the run stays "running", nothing else to do
 

@@ -8,7 +8,7 @@ from django.db.models import F, Func, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
-from ..listings import public_linked
+from ..asof import public_linked
 from ..models import Agency, CompanyRelationship, Contract, ContractProduct, RelationshipKind
 from ..timeline import public_citations
 from .paging import paginate

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from ..asof import as_of_from, public_snapshot, snapshot
+from ..asof import as_of_from, linked_public_q, public_snapshot, snapshot
 from ..chart import build_chart
 from ..gaps.pages import supporting_signals
 from ..listings import DIRECTORY_ORDERS, company_directory, company_gaps
@@ -109,7 +109,8 @@ def _commitments(company, when):
     2 queries (commitments; clauses with their versions, policies and companies);
     as of a date 5 (the clauses' versions, policies and companies by prefetch).
     """
-    commitments = list(public_snapshot(Commitment, when).filter(policy__company_id=company.pk))
+    public = public_snapshot(Commitment, when).filter(linked_public_q(Commitment))  # not of a draft policy
+    commitments = list(public.filter(policy__company_id=company.pk))
     clauses = (
         snapshot(CommitmentClause, when)
         .filter(version__editorial_status__in=PUBLIC_STATUSES)

@@ -2,7 +2,8 @@
 
 from django.shortcuts import render
 
-from ..listings import public_gaps, public_linked
+from ..asof import public_linked
+from ..listings import public_gaps
 from ..models import Agency, Company, Contract, Source, Statement
 from ..public_history import recent_changes
 

@@ -8,10 +8,11 @@ are shown here with their facts, sources, right of reply, "cite this" and histor
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from ..asof import public_linked
 from ..citing import cite
 from ..kinds import KIND_LABELS, model_for, record_title
 from ..lib.event_dates import EventDate
-from ..listings import public_linked, public_replies
+from ..listings import public_replies
 from ..models.base import PUBLIC_STATUSES
 from ..public_history import PUBLIC_FIELDS
 from ..timeline import public_citations

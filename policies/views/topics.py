@@ -2,7 +2,8 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from ..listings import linked_public_q, public_gaps
+from ..asof import linked_public_q
+from ..listings import public_gaps
 from ..models import Commitment, EmployeeAction, Product, Statement, Topic
 from ..models.base import PUBLIC_STATUSES
 
