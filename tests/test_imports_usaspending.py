@@ -409,3 +409,37 @@ def test_an_import_stopped_halfway_is_logged_as_interrupted_not_running(monkeypa
     with pytest.raises(KeyboardInterrupt):
         run(NAME, AWARDS_286, [award("P3")], all_or_nothing=True)  # rolled back whole: no run
     assert ImportRun.objects.count() == 1 and Contract.objects.count() == 2
+
+
+@pytest.fixture
+def scheduled(monkeypatch, settings):
+    """The company ids the import asks the gap rules to re-check (hooks.schedule)."""
+    from policies.gaps import hooks
+
+    settings.GAP_DETECT_ON_SAVE = True
+    asked = []
+    monkeypatch.setattr(hooks, "schedule", lambda ids: asked.extend(c for c in ids if c))
+    return asked
+
+
+def test_gap_rules_re_check_only_companies_whose_published_contracts_changed(scheduled):
+    """The rules read published records only: new drafts change nothing they see, so an
+    import of drafts (the default) must not re-run them for every recipient (in a large
+    world that took most of the import's time); a published contract's new amount must."""
+    company = factories.company(name="Example Cloud 0042", slug="example-cloud-0042")
+    alias(company, AliasScheme.UEI, "EXMPLCLD0042")
+
+    run(NAME, AWARDS_286, [award("P1"), award("P2")])
+    assert Contract.objects.filter(editorial_status="draft").count() == 2
+    assert scheduled == []
+
+    Contract.objects.filter(award_id="P1").update(
+        editorial_status="published", published_at="2026-01-06T00:00Z"
+    )
+    changed = [award("P1", total_obligated_amount="17000.00"), award("P2", total_obligated_amount="1.00")]
+    run(NEWER, AWARDS_286, changed)
+    assert scheduled == [company.pk]  # P1 is published; P2's change is to a draft
+
+    scheduled.clear()
+    run(NEWER.replace("H10", "H11"), AWARDS_286, [award("P3")], publish=True)
+    assert scheduled == [company.pk]

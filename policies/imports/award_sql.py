@@ -363,13 +363,15 @@ def record_keys(run_id):
 
 
 def touched_vendors():
+    """Vendors of the published contracts written (the gap rules read nothing else)."""
     return {
         vendor
         for (vendor,) in fetch(
-            """SELECT DISTINCT coalesce(c.vendor_id, w.vendor_id) FROM import_work w
+            """SELECT DISTINCT c.vendor_id FROM import_work w
             LEFT JOIN import_changes x ON x.contract_id = w.contract_id
-            LEFT JOIN policies_contract c ON c.id = w.contract_id AND NOT w.is_new
-            WHERE w.is_new OR x.changed"""
+            JOIN policies_contract c ON c.id = w.contract_id
+            WHERE (w.is_new OR x.changed) AND c.editorial_status = 'published'
+                AND c.vendor_id IS NOT NULL"""
         )
     }
 

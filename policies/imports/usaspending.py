@@ -549,8 +549,11 @@ class DownloadImport:
                 fields = sorted(fields)
                 bulk_update_with_history([obj for _, obj in updates], model, fields, **history)
             written += [(p, obj) for p, obj in creates + updates]
+        # The gap rules read published records only: a draft written changes nothing they see.
         self.touched_companies.update(
-            obj.vendor_id if isinstance(obj, Contract) else obj.company_id for _, obj in written
+            obj.vendor_id if isinstance(obj, Contract) else obj.company_id
+            for _, obj in written
+            if obj.editorial_status == EditorialStatus.PUBLISHED
         )
         self.cite(written)
 
