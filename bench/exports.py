@@ -58,21 +58,30 @@ def _django(url):
     django.setup()
 
 
-def measure_export(folder):
-    """What `manage.py export --history` does for the history tables (see dump.write_export)."""
-    from policies.exports import csv, resources
+def measure_export(folder, jobs=None, history=True):
+    """What `manage.py export --history` does for the history tables (see dump.write_export):
+    on `jobs` connections at once (the command's default), all in one snapshot. With
+    history=False: the current tables, as `manage.py export` writes them."""
+    from policies.exports import dump, parallel, resources
     from policies.exports.copy import snapshot
     from policies.exports.selection import Scope, Selection
     from policies.exports.tables import TABLES
 
-    rows = 0
+    make = resources.history if history else resources.current
     with snapshot():
         selection = Selection(Scope())
-        for table in TABLES:
-            resource_ = resources.history(selection, table)
-            with open(folder / f"{table.name}.csv", "wb") as out:
-                rows += csv.write(resource_.select, out)
-    return rows
+        found = [make(selection, table) for table in TABLES]
+        counts = dump.write_tables(found, folder, "csv", jobs=jobs or parallel.DEFAULT_JOBS)
+    return sum(counts.values())
+
+
+def measure_export_serial(folder):
+    """The same on one connection (`export --jobs 1`)."""
+    return measure_export(folder, jobs=1)
+
+
+def measure_export_current(folder):
+    return measure_export(folder, history=False)
 
 
 SCHEMA = "export_bench"
@@ -89,20 +98,29 @@ def materialise():
     selection = Selection(Scope())
     with connection.cursor() as cursor, copy.without_jit():
         cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
-        for table in TABLES:
-            select = resources.history(selection, table).select
-            names = ", ".join(f'"{name}"' for name in select.header)
-            cursor.execute(f"CREATE TABLE {SCHEMA}.{table.name} ({names}) AS {select.sql}", select.params)
-        # Settle the new tables as the history tables are settled (hint bits set, visibility
-        # map, pages on disk), so reading them costs the reference nothing extra.
-        for table in TABLES:
-            cursor.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{table.name}")
+        for prefix, make in (("", resources.history), (CURRENT, resources.current)):
+            for table in TABLES:
+                select = make(selection, table).select
+                names = ", ".join(f'"{name}"' for name in select.header)
+                cursor.execute(
+                    f"CREATE TABLE {SCHEMA}.{prefix}{table.name} ({names}) AS {select.sql}", select.params
+                )
+                # Settle the new table as the tracker's tables are settled (hint bits set,
+                # visibility map, pages on disk), so reading it costs the reference nothing extra.
+                cursor.execute(f"VACUUM (FREEZE, ANALYZE) {SCHEMA}.{prefix}{table.name}")
         cursor.execute("CHECKPOINT")
     print(json.dumps({"kind": "materialise"}))
 
 
+CURRENT = "current_"  # export_bench.current_<table>: the rows of the current-state export
+
+
 def measure_same(folder):
     return _copy_tables(folder, [f"{SCHEMA}.{table.name}" for table in _tables()])
+
+
+def measure_same_current(folder):
+    return _copy_tables(folder, [f"{SCHEMA}.{CURRENT}{table.name}" for table in _tables()])
 
 
 def measure_copy(folder):
@@ -129,7 +147,14 @@ def _copy_tables(folder, names):
     return rows
 
 
-MEASURES = {"export": measure_export, "same": measure_same, "copy": measure_copy}
+MEASURES = {
+    "export": measure_export,
+    "export_serial": measure_export_serial,
+    "same": measure_same,
+    "copy": measure_copy,
+    "export_current": measure_export_current,
+    "same_current": measure_same_current,
+}
 
 
 def per_table(repeat):
@@ -193,7 +218,7 @@ def child(kind, url, repeat=5):
         started = time.perf_counter()
         rows = MEASURES[kind](Path(tmp))
         seconds = time.perf_counter() - started
-        size = sum(p.stat().st_size for p in Path(tmp).iterdir())
+        size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"kind": kind, "rows": rows, "seconds": seconds, "bytes": size, "peak_mb": peak_mb}))
 
@@ -308,6 +333,14 @@ def main():
             f"{rate['same']:>10,.0f} {rate['export'] / rate['same']:>6.2f} {found['paired']:>6.2f} "
             f"{rate['copy']:>10,.0f} "
             f"{rate['export'] / rate['copy']:>6.2f} {export['peak_mb']:>9.1f} {full['peak_mb']:>8.1f}"
+        )
+        serial, current, same_current = found["export_serial"], found["export_current"], found["same_current"]
+        assert same_current["bytes"] == current["bytes"], (same_current["bytes"], current["bytes"])
+        print(
+            f"    one connection (--jobs 1): {serial['seconds']:.2f}s, "
+            f"ratio {same['seconds'] / serial['seconds']:.2f}; "
+            f"current tables: {current['rows']:,} rows, export {current['seconds']:.2f}s vs same rows "
+            f"{same_current['seconds']:.2f}s, ratio {same_current['seconds'] / current['seconds']:.2f}"
         )
         print("    runs (s): " + "; ".join(f"{kind} {found[kind]['all']}" for kind in MEASURES))
     if len(peaks) > 1:

@@ -102,19 +102,22 @@ def snapshot():
     ONLY transaction (allowed on a hot standby too): every table is read as of the same
     instant, so an id in one file points at a row the other file holds even while
     editors publish. Inside a caller's transaction the caller's isolation applies.
+
+    Yields True when the snapshot is the export's own, so other connections may adopt
+    it (parallel.py); False on SQLite or inside a caller's transaction.
     """
     if connection.vendor != "postgresql":
-        yield
+        yield False
         return
     if connection.in_atomic_block:
         with without_jit():
-            yield
+            yield False
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         with without_jit():
-            yield
+            yield True
 
 
 @contextmanager

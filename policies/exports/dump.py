@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from . import atomic, csv, datapackage, jsonl, readme, resources
+from . import atomic, copy, csv, datapackage, jsonl, parallel, readme, resources
 from .copy import Tally, snapshot
 from .options import ExportInputError
 
@@ -30,15 +30,21 @@ def check_output(options, output):
     return output
 
 
-def write_export(options, output, progress=None, iterator=False, version="0.0.0", created=None):
-    """Write what `options` ask for to `output`; return {resource name: rows}."""
+def write_export(options, output, progress=None, iterator=False, version="0.0.0", created=None,
+                 jobs=parallel.DEFAULT_JOBS):
+    """Write what `options` ask for to `output`; return {resource name: rows}.
+
+    A folder of tables is written over `jobs` connections at once on PostgreSQL
+    (`parallel.py`), all reading the same snapshot.
+    """
     output = check_output(options, output)
-    with snapshot():
+    with snapshot() as own:
         found = resources.for_options(options)
-        return _write(found, options, output, progress, iterator, version, created)
+        jobs = jobs if own and copy.uses_copy(iterator) else 1  # see parallel.py
+        return _write(found, options, output, progress, iterator, version, created, jobs)
 
 
-def _write(found, options, output, progress, iterator, version, created):
+def _write(found, options, output, progress, iterator, version, created, jobs):
     if options.format == "datapackage":
         with atomic.atomic_file(output) as out:
             return datapackage.write(found, options, out, version, created, iterator, progress)
@@ -50,19 +56,39 @@ def _write(found, options, output, progress, iterator, version, created):
             progress(1, 1, found[0].name, counts[found[0].name])
         return counts
     with atomic.atomic_dir(output) as folder:
-        return _write_folder(found, options, folder, writer, progress, iterator)
+        counts = write_tables(found, folder, options.format, iterator, progress, jobs)
+        (folder / "README.md").write_text(readme.text(found, options, counts, options.format))
+        (folder / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
+        return counts
 
 
-def _write_folder(found, options, folder, writer, progress, iterator):
-    counts = {}
-    for index, resource in enumerate(found, 1):
-        path = folder / resource.path(options.format)
-        path.parent.mkdir(exist_ok=True)
-        with open(path, "wb") as out:
-            counts[resource.name] = writer.write(resource.select, out, iterator)
+def write_tables(found, folder, format, iterator=False, progress=None, jobs=1):
+    """One file per resource under `folder`; {resource name: rows}, in the order of `found`.
+
+    jobs > 1 only inside a `snapshot()` that opened its own transaction on PostgreSQL.
+    """
+    writer = WRITERS[format]
+    for resource in found:
+        (folder / resource.path(format)).parent.mkdir(exist_ok=True)
+
+    def write_one(resource):
+        with open(folder / resource.path(format), "wb") as out:
+            return writer.write(resource.select, out, iterator)
+
+    done = []
+
+    def on_done(resource, rows):
+        done.append(resource)
         if progress:
-            progress(index, len(found), resource.name, counts[resource.name])
-    (folder / "README.md").write_text(readme.text(found, options, counts, options.format))
+            progress(len(done), len(found), resource.name, rows)
+
+    if jobs > 1 and len(found) > 1:
+        return parallel.run(found, write_one, parallel.export_snapshot(), jobs, on_done)
+    counts = {}
+    for resource in found:
+        counts[resource.name] = write_one(resource)
+        on_done(resource, counts[resource.name])
+    return counts
     (folder / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     return counts
 

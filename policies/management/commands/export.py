@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from policies import exports
 from policies.exports import progress
 from policies.exports.options import FORMATS
+from policies.exports.parallel import DEFAULT_JOBS
 
 
 class Command(BaseCommand):
@@ -23,9 +24,16 @@ class Command(BaseCommand):
         parser.add_argument("--history", action="store_true", help="Add every public version of every row.")
         parser.add_argument("--table", help="Only this table (its history with --history).")
         parser.add_argument("--iterator", action="store_true", help="Use the cursor path even on PostgreSQL.")
+        parser.add_argument(
+            "--jobs", type=int, default=DEFAULT_JOBS,
+            help=f"PostgreSQL: tables of a csv or jsonl folder read over this many connections at once, "
+            f"in one snapshot (default {DEFAULT_JOBS}; 1: one connection).",
+        )
 
     def handle(self, *args, **opts):
         try:
+            if opts["jobs"] < 1:
+                raise exports.ExportInputError(f"--jobs must be 1 or more, got {opts['jobs']}.")
             if opts["company"] is not None and not opts["company"].strip():
                 # An empty value (an unset shell variable, say) would silently export everyone.
                 raise exports.ExportInputError("--company is empty: give a company's slug, or leave it out.")
@@ -34,7 +42,8 @@ class Command(BaseCommand):
                 as_of=opts["as_of"], history=opts["history"], table=opts["table"],
             )
             counts = exports.write_export(
-                options, opts["output"], progress=progress.for_stream(), iterator=opts["iterator"]
+                options, opts["output"], progress=progress.for_stream(), iterator=opts["iterator"],
+                jobs=opts["jobs"],
             )
         except exports.ExportInputError as exc:
             raise CommandError(str(exc), returncode=2) from None

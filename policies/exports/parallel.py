@@ -1,0 +1,99 @@
+"""Several tables at once on PostgreSQL, every one read in the export's own snapshot.
+
+A full export is bound by the database producing rows (filtering the public ones and
+formatting them), one table after another on one core. With `jobs` > 1, that many
+threads each open their own connection, adopt the snapshot the export's transaction
+exported (`pg_export_snapshot()` / `SET TRANSACTION SNAPSHOT`, as `pg_dump --jobs`
+does) and take tables from a queue, largest first. Every file is therefore the same
+instant of the database as with one connection, byte for byte.
+
+The serial path stays for SQLite, for the cursor path (`--iterator`), for one table, and
+inside a caller's transaction (tests; a snapshot there may hold rows no other connection
+can see).
+"""
+
+import queue
+import re
+import threading
+
+from django.db import connection, transaction
+
+from .copy import without_jit
+
+DEFAULT_JOBS = 2
+_SNAPSHOT_ID = re.compile(r"^[0-9A-F-]+$")
+
+
+def export_snapshot():
+    """The id of the current transaction's snapshot, for other connections to adopt."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_export_snapshot()")
+        (snapshot_id,) = cursor.fetchone()
+    if not _SNAPSHOT_ID.match(snapshot_id):  # it is spliced into SET TRANSACTION SNAPSHOT
+        raise ValueError(f"Unexpected snapshot id {snapshot_id!r}")
+    return snapshot_id
+
+
+def largest_first(resources):
+    """The resources ordered by the estimated rows of the table each reads, largest first."""
+    tables = {_db_table(r) for r in resources}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname = ANY(%s)",
+            [sorted(tables)],
+        )
+        sizes = dict(cursor.fetchall())
+    return sorted(resources, key=lambda r: -sizes.get(_db_table(r), 0))
+
+
+def _db_table(resource):
+    model = resource.table.history_model if resource.history else resource.table.model
+    return model._meta.db_table
+
+
+def run(resources, write_one, snapshot_id, jobs, on_done=None):
+    """Call `write_one(resource)` for every resource on `jobs` connections; {name: result}.
+
+    `on_done(resource, result)` is called (one at a time) as each finishes. The first
+    error stops the other workers taking new tables and is raised here.
+    """
+    work = queue.SimpleQueue()
+    for resource in largest_first(resources):
+        work.put(resource)
+    results, errors = {}, []
+    lock = threading.Lock()
+
+    def worker():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                        f"SET TRANSACTION SNAPSHOT '{snapshot_id}'"
+                    )
+                with without_jit():
+                    while not errors:
+                        try:
+                            resource = work.get_nowait()
+                        except queue.Empty:
+                            return
+                        result = write_one(resource)
+                        with lock:
+                            results[resource.name] = result
+                            if on_done:
+                                on_done(resource, result)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            errors.append(exc)
+        finally:
+            connection.close()  # this thread's own connection
+
+    count = min(jobs, len(resources))
+    # Daemons: Ctrl-C in the main thread ends the command; the partial output is removed there.
+    threads = [threading.Thread(target=worker, name=f"export-{n}", daemon=True) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return {r.name: results[r.name] for r in resources}
