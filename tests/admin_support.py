@@ -70,3 +70,25 @@ def _text(value):
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
     return str(value)
+
+
+def confirmation_data(response):
+    """The hidden fields of a confirmation page's form (publish selected), as a browser sends them."""
+    import re
+
+    html = response.content.decode()
+    data = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html):
+        if name == "csrfmiddlewaretoken":
+            continue
+        data.setdefault(name, []).append(value)
+    return {k: v[0] if len(v) == 1 and k != "_selected_action" else v for k, v in data.items()}
+
+
+def bulk_publish(client, model, selected, reason):
+    """The reviewer's two steps: "Publish selected" with a reason, then the confirmation page's button."""
+    url = admin_url(model, "changelist")
+    action = {"action": "publish_selected", "_selected_action": selected, "change_reason": reason}
+    page = client.post(url, action)
+    assert page.status_code == 200 and b"publish-records" in page.content, page.content[:500]
+    return client.post(url, confirmation_data(page), follow=True)

@@ -4,7 +4,7 @@ import pytest
 
 from policies import models as m
 from tests import factories as f
-from tests.admin_support import admin_url, editor, form_data, reviewer
+from tests.admin_support import admin_url, bulk_publish, editor, form_data, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +83,7 @@ def test_a_bulk_action_with_a_reason_records_it_on_every_row(client):
     client.force_login(reviewer())
     url = admin_url(m.Statement, "changelist")
     selected = [d.pk for d in drafts]
-    action = {"action": "publish_selected", "_selected_action": selected, "change_reason": "Reviewed"}
-    client.post(url, action)
+    bulk_publish(client, m.Statement, selected, "Reviewed")
     for draft in drafts:
         draft.refresh_from_db()
         assert draft.editorial_status == "published"

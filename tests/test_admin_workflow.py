@@ -10,7 +10,7 @@ from django.urls import reverse
 from policies import editorial
 from policies import models as m
 from tests import factories as f
-from tests.admin_support import admin_url, editor, form_data, reviewer
+from tests.admin_support import admin_url, confirmation_data, editor, form_data, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -127,8 +127,10 @@ def test_staff_are_told_when_a_published_record_is_kept_off_the_site_by_a_draft_
     assert notice in client.get(admin_url(contract, "publish")).content.decode()
 
     changelist = reverse("admin:policies_contract_changelist")
-    response = client.post(changelist, {"action": "publish_selected", "_selected_action": [contract.pk],
-                                        "change_reason": "Checked against the award"}, follow=True)
+    confirmation = client.post(changelist, {"action": "publish_selected", "_selected_action": [contract.pk],
+                                            "change_reason": "Checked against the award"})
+    assert notice in confirmation.content.decode()  # said before publishing, too
+    response = client.post(changelist, confirmation_data(confirmation), follow=True)
     messages = [str(msg) for msg in response.context["messages"]]
     assert "Published 1 record(s)." in messages
     assert any("not shown on the site yet" in msg and notice in msg for msg in messages)
@@ -140,3 +142,58 @@ def test_staff_are_told_when_a_published_record_is_kept_off_the_site_by_a_draft_
     editorial.publish(agency, user=reviewer(), reason="Agency checked")
     assert "until what it points at is public" not in client.get(admin_url(contract)).content.decode()
     assert "Example storage contract" in client.get(contract.vendor.get_absolute_url()).content.decode()
+
+
+def test_publish_selected_shows_what_will_be_published_and_publishes_nothing_until_confirmed(client):
+    ready = f.statement(status="draft", quote="Example quote that is ready")
+    uncited = f.statement(status="draft", quote="Example quote without a source")
+    uncited.citations.all().delete()
+    client.force_login(reviewer())
+    changelist = reverse("admin:policies_statement_changelist")
+    page = client.post(changelist, {"action": "publish_selected", "_selected_action": [ready.pk, uncited.pk],
+                                    "change_reason": "Checked"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "Publish 1 of 2" in html
+    assert "Ready." in html and "Cannot be published yet" in html
+    assert m.Statement.objects.filter(editorial_status="draft").count() == 2  # nothing yet
+
+    response = client.post(changelist, confirmation_data(page), follow=True)
+    messages = [str(msg) for msg in response.context["messages"]]
+    assert "Published 1 record(s)." in messages
+    assert any("Not published" in msg and "citation" in msg for msg in messages)
+    ready.refresh_from_db()
+    assert ready.editorial_status == "published"
+    assert ready.history.first().history_change_reason == "Checked"
+
+
+def test_a_record_saved_after_the_confirmation_page_is_not_published_unseen(client):
+    """A reviewer confirms what the page showed; an editor's save in between is not published
+    with it: the reviewer is told and the record stays a draft until they look again."""
+    statement = f.statement(status="draft", quote="Example quote as reviewed")
+    other = f.statement(status="draft", quote="Example quote left alone")
+    client.force_login(reviewer())
+    changelist = reverse("admin:policies_statement_changelist")
+    selected = [statement.pk, other.pk]
+    page = client.post(changelist, {"action": "publish_selected", "_selected_action": selected,
+                                    "change_reason": "Checked"})
+
+    statement.quote = "Example quote changed after the review"
+    statement.revision += 1
+    statement._change_reason = "An editor's late change"
+    statement.save()
+
+    response = client.post(changelist, confirmation_data(page), follow=True)
+    messages = [str(msg) for msg in response.context["messages"]]
+    assert "Published 1 record(s)." in messages
+    assert any("saved by someone else after you confirmed" in msg for msg in messages)
+    statement.refresh_from_db()
+    other.refresh_from_db()
+    assert (statement.editorial_status, other.editorial_status) == ("draft", "published")
+
+    # Without the page's revisions (a forged or stale form) nothing is published either.
+    action = {"action": "publish_selected", "_selected_action": [statement.pk], "change_reason": "x"}
+    data = confirmation_data(client.post(changelist, action))
+    del data[f"revision_{statement.pk}"]
+    client.post(changelist, data)
+    statement.refresh_from_db()
+    assert statement.editorial_status == "draft"

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 
 from .. import editorial
 from ..locking import StaleEdit, check_revision
+from ..models import EditorialStatus
 from ..roles import can_publish
 from .base import TrackedAdmin, action_reason, reason_field
 from .inlines import CitationInline, ReplyInline
@@ -153,7 +154,9 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
         return True
 
     @staticmethod
-    def _bulk(modeladmin, request, queryset, function, verb):
+    def _bulk(modeladmin, request, queryset, function, verb, seen=None):
+        """Apply `function` to each record; with `seen` ({pk: revision}), refuse a record
+        saved since (the revision the reviewer confirmed is checked under a row lock)."""
         reason = action_reason(request)
         if not reason:
             modeladmin.message_user(request, "Type a reason next to the action menu first.", messages.ERROR)
@@ -162,8 +165,17 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
         hidden = []
         for obj in queryset:
             try:
-                function(obj, user=request.user, reason=reason)
+                with transaction.atomic():
+                    if seen is not None:
+                        check_revision(type(obj), obj.pk, seen.get(obj.pk, -1))
+                    function(obj, user=request.user, reason=reason)
                 done += 1
+            except StaleEdit as stale:
+                refused.append(
+                    f"“{obj}”: saved by someone else after you confirmed (revision {stale.seen_revision} → "
+                    f"{stale.record.revision}); check the change, then publish it again."
+                )
+                continue
             except editorial.EditorialError as error:
                 refused.append(f"“{obj}”: {error}")
                 continue
@@ -179,7 +191,48 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
             )
 
     def publish_selected(self, request, queryset):
-        self._bulk(self, request, queryset, editorial.publish, "Published")
+        """First a confirmation page listing what will be published, as it is now (with
+        the last change to each record and what would stop or hide it); publishing then
+        refuses any record saved after that page was shown."""
+        if not action_reason(request):
+            self.message_user(request, "Type a reason next to the action menu first.", messages.ERROR)
+            return None
+        if request.POST.get("post") != "yes":
+            return self._confirm_publish(request, queryset)
+        seen = {}
+        for key, value in request.POST.items():
+            if key.startswith("revision_") and value.isdigit():
+                seen[key.removeprefix("revision_")] = int(value)
+        seen = {obj.pk: seen.get(str(obj.pk), -1) for obj in queryset}
+        self._bulk(self, request, queryset, editorial.publish, "Published", seen=seen)
+        return None
+
+    def _confirm_publish(self, request, queryset):
+        records = []
+        for obj in queryset:
+            latest = obj.history.order_by("-history_date", "-history_id").first()
+            records.append(
+                {
+                    "obj": obj,
+                    "latest": latest,
+                    "missing": editorial.missing_for_publication(obj),
+                    "hidden_behind": editorial.hidden_behind(obj),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Publish {len(records)} {self.opts.verbose_name_plural}?",
+            "opts": self.opts,
+            "records": records,
+            "ready": sum(
+                1
+                for r in records
+                if not r["missing"] and r["obj"].editorial_status != EditorialStatus.PUBLISHED
+            ),
+            "reason": action_reason(request),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/policies/publish_selected_confirmation.html", context)
 
     publish_selected.short_description = "Publish selected (reviewers)"
 
