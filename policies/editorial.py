@@ -7,10 +7,13 @@ the draft right-of-reply entries attached to it, so a public record never points
 at an invisible source.
 """
 
+import hashlib
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from .asof import status_links
 from .models import Citation, EditorialStatus, RightOfReply, Source
@@ -20,6 +23,38 @@ from .roles import can_publish
 
 class EditorialError(Exception):
     """The record cannot make this move; the message says why, in words for staff."""
+
+
+class ChangedSinceSeen(EditorialError):
+    """What publishing would make public changed after the reviewer was shown it."""
+
+
+CHANGED_SINCE_SEEN = (
+    "It changed after you were shown it (the record, its citations, or the draft sources or "
+    "replies published with it): look at it again, then publish it again."
+)
+
+
+def publication_fingerprint(record, lock=False):
+    """A short digest of everything publishing `record` makes public as it stands: the
+    record, its citations, and the draft sources and right-of-reply entries published with
+    it (each as id and revision). A reviewer's confirmation carries it; `publish` refuses
+    when it no longer matches, so nothing is published that the reviewer was not shown.
+    `lock` locks the rows read (inside the publishing transaction)."""
+    sources, replies = _dependants(record)
+    parts = [("record", record.pk, record.revision)]
+    for name, queryset in (("citation", _citations(record)), ("source", sources), ("reply", replies)):
+        if lock:
+            queryset = queryset.select_for_update()
+        parts += [(name, pk, revision) for pk, revision in queryset.values_list("pk", "revision")]
+    return hashlib.sha256(repr(sorted(parts)).encode()).hexdigest()[:20]
+
+
+def published_with(record):
+    """The draft sources and right-of-reply entries publishing `record` would publish too,
+    named for staff ("source “Example report”")."""
+    sources, replies = _dependants(record)
+    return [f"{d._meta.verbose_name} “{Truncator(str(d)).words(12)}”" for d in [*sources, *replies]]
 
 
 def missing_for_publication(record):
@@ -48,11 +83,15 @@ def hidden_behind(record, depth=3):
     return found
 
 
-def publish(record, *, user, reason):
+def publish(record, *, user, reason, fingerprint=None):
+    """Publish `record` and its draft dependants; with `fingerprint` (publication_fingerprint
+    as the reviewer was shown it), refuse with ChangedSinceSeen if anything changed since."""
     with transaction.atomic():
         record = _locked(record, user, reason)
         if record.editorial_status == EditorialStatus.PUBLISHED:
             raise EditorialError("It is already published.")
+        if fingerprint is not None and publication_fingerprint(record, lock=True) != fingerprint:
+            raise ChangedSinceSeen(CHANGED_SINCE_SEEN)
         missing = missing_for_publication(record)
         if missing:
             raise EditorialError(" ".join(missing))
@@ -107,8 +146,8 @@ def _citations(record):
     return Citation.objects.filter(content_type=ct, object_id=record.pk)
 
 
-def _publish_dependants(record, user, reason):
-    why = f"Published with {record._meta.verbose_name} “{record}”: {reason.strip()}"
+def _dependants(record):
+    """(draft sources it cites, its draft right-of-reply entries): published with `record`."""
     sources = Source.objects.filter(
         pk__in=_citations(record).values("source_id"), editorial_status=EditorialStatus.DRAFT
     )
@@ -117,6 +156,12 @@ def _publish_dependants(record, user, reason):
         object_id=record.pk,
         editorial_status=EditorialStatus.DRAFT,
     )
+    return sources, replies
+
+
+def _publish_dependants(record, user, reason):
+    why = f"Published with {record._meta.verbose_name} “{record}”: {reason.strip()}"
+    sources, replies = _dependants(record)
     for dependant in [*sources.select_for_update(), *replies.select_for_update()]:
         dependant.editorial_status = EditorialStatus.PUBLISHED
         dependant.published_at = timezone.now()

@@ -145,9 +145,10 @@ def test_staff_are_told_when_a_published_record_is_kept_off_the_site_by_a_draft_
 
 
 def test_publish_selected_shows_what_will_be_published_and_publishes_nothing_until_confirmed(client):
-    ready = f.statement(status="draft", quote="Example quote that is ready")
-    uncited = f.statement(status="draft", quote="Example quote without a source")
-    uncited.citations.all().delete()
+    source = f.source(status="draft", title="Example draft report")
+    ready = f.statement(status="draft", cited=False, quote="Example quote that is ready")
+    f.cite(ready, source)
+    uncited = f.statement(status="draft", cited=False, quote="Example quote without a source")
     client.force_login(reviewer())
     changelist = reverse("admin:policies_statement_changelist")
     page = client.post(changelist, {"action": "publish_selected", "_selected_action": [ready.pk, uncited.pk],
@@ -155,15 +156,37 @@ def test_publish_selected_shows_what_will_be_published_and_publishes_nothing_unt
     html = page.content.decode()
     assert page.status_code == 200 and "Publish 1 of 2" in html
     assert "Ready." in html and "Cannot be published yet" in html
+    assert "Published with it: source “Example Gazette: Example draft report”" in html
     assert m.Statement.objects.filter(editorial_status="draft").count() == 2  # nothing yet
+    data = confirmation_data(page)
+    assert data["_selected_action"] == [str(ready.pk)]  # only what the page said was ready
 
-    response = client.post(changelist, confirmation_data(page), follow=True)
+    f.cite(uncited)  # an editor adds the missing citation meanwhile: still not offered, not published
+    response = client.post(changelist, data, follow=True)
     messages = [str(msg) for msg in response.context["messages"]]
     assert "Published 1 record(s)." in messages
-    assert any("Not published" in msg and "citation" in msg for msg in messages)
     ready.refresh_from_db()
-    assert ready.editorial_status == "published"
+    uncited.refresh_from_db()
+    source.refresh_from_db()
+    assert (ready.editorial_status, uncited.editorial_status, source.editorial_status) == (
+        "published", "draft", "published"
+    )
     assert ready.history.first().history_change_reason == "Checked"
+
+
+def _confirmation(client, *records):
+    changelist = reverse("admin:policies_statement_changelist")
+    selected = [r.pk for r in records]
+    return changelist, client.post(
+        changelist, {"action": "publish_selected", "_selected_action": selected, "change_reason": "Checked"}
+    )
+
+
+def _late_edit(record, **changes):
+    for name, value in changes.items():
+        setattr(record, name, value)
+    record._change_reason = "A late change"
+    record.save()
 
 
 def test_a_record_saved_after_the_confirmation_page_is_not_published_unseen(client):
@@ -172,28 +195,64 @@ def test_a_record_saved_after_the_confirmation_page_is_not_published_unseen(clie
     statement = f.statement(status="draft", quote="Example quote as reviewed")
     other = f.statement(status="draft", quote="Example quote left alone")
     client.force_login(reviewer())
-    changelist = reverse("admin:policies_statement_changelist")
-    selected = [statement.pk, other.pk]
-    page = client.post(changelist, {"action": "publish_selected", "_selected_action": selected,
-                                    "change_reason": "Checked"})
+    changelist, page = _confirmation(client, statement, other)
 
-    statement.quote = "Example quote changed after the review"
-    statement.revision += 1
-    statement._change_reason = "An editor's late change"
-    statement.save()
+    _late_edit(statement, quote="Example quote changed after the review")
 
     response = client.post(changelist, confirmation_data(page), follow=True)
     messages = [str(msg) for msg in response.context["messages"]]
     assert "Published 1 record(s)." in messages
-    assert any("saved by someone else after you confirmed" in msg for msg in messages)
+    assert any("changed after you were shown it" in msg for msg in messages)
     statement.refresh_from_db()
     other.refresh_from_db()
     assert (statement.editorial_status, other.editorial_status) == ("draft", "published")
 
-    # Without the page's revisions (a forged or stale form) nothing is published either.
-    action = {"action": "publish_selected", "_selected_action": [statement.pk], "change_reason": "x"}
-    data = confirmation_data(client.post(changelist, action))
-    del data[f"revision_{statement.pk}"]
-    client.post(changelist, data)
-    statement.refresh_from_db()
-    assert statement.editorial_status == "draft"
+    # Without the page's fingerprint (a forged or stale form), or with a mangled one, nothing is published.
+    for mangled in (None, "²", "0" * 20):
+        changelist, page = _confirmation(client, statement)
+        data = confirmation_data(page)
+        if mangled is None:
+            del data[f"seen_{statement.pk}"]
+        else:
+            data[f"seen_{statement.pk}"] = mangled
+        assert client.post(changelist, data).status_code == 302
+        statement.refresh_from_db()
+        assert statement.editorial_status == "draft"
+
+
+def test_what_is_published_with_a_record_is_checked_too(client):
+    """The draft sources a record cites are published with it: one edited, or a citation added,
+    after the confirmation page was shown stops the record (bulk and single page alike)."""
+    source = f.source(status="draft", title="Example report as reviewed")
+    edited = f.statement(status="draft", cited=False, quote="Example quote one")
+    f.cite(edited, source)
+    extended = f.statement(status="draft", quote="Example quote two")
+    client.force_login(reviewer())
+    changelist, page = _confirmation(client, edited, extended)
+
+    _late_edit(source, title="Example report edited after the review")
+    unseen = f.source(status="draft", title="Example report never shown")
+    f.cite(extended, unseen)
+
+    response = client.post(changelist, confirmation_data(page), follow=True)
+    messages = [str(msg) for msg in response.context["messages"]]
+    assert sum("changed after you were shown it" in msg for msg in messages) == 2
+    assert not m.Statement.objects.filter(editorial_status="published").exists()
+    assert not m.Source.objects.filter(pk__in=[source.pk, unseen.pk], editorial_status="published").exists()
+
+    url = admin_url(edited, "publish")
+    single = client.get(url)
+    assert "Example report edited after the review" in single.content.decode()
+    data = {"change_reason": "Checked", "revision_seen": single.context["form"]["revision_seen"].value(),
+            "publication_seen": single.context["form"]["publication_seen"].value()}
+    _late_edit(source, title="Example report edited once more")
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "changed after you were shown it" in refused.content.decode()
+    assert "Example report edited once more" in refused.content.decode()
+    source.refresh_from_db()
+    assert source.editorial_status == "draft"
+
+    data["publication_seen"] = refused.context["form"]["publication_seen"].value()  # what the page now shows
+    assert client.post(url, data).status_code == 302
+    source.refresh_from_db()
+    assert (source.editorial_status, source.title) == ("published", "Example report edited once more")

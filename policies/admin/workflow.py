@@ -48,6 +48,12 @@ class MoveForm(forms.Form):
     def __init__(self, *args, move, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["revision_seen"].initial = record.revision
+        if move == "publish":
+            # The record with its citations and the draft sources and replies published with
+            # it, as the page shows them: publishing refuses if any of it changed since.
+            self.fields["publication_seen"] = forms.CharField(
+                required=False, widget=forms.HiddenInput, initial=editorial.publication_fingerprint(record)
+            )
         if move == "retract":
             self.fields["correction_note"] = forms.CharField(
                 label="Public correction note",
@@ -127,6 +133,7 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
             "label": label,
             "missing": editorial.missing_for_publication(obj) if move == "publish" else [],
             "hidden_behind": editorial.hidden_behind(obj) if move == "publish" else [],
+            "published_with": editorial.published_with(obj) if move == "publish" else [],
         }
         return TemplateResponse(request, "admin/policies/editorial_move.html", context)
 
@@ -137,16 +144,29 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
             form.stale_edit = stale
             form.data = form.data.copy()
             form.data["revision_seen"] = stale.record.revision
+            self._show_current(form, stale.record)
             form.add_error(None, STALE_MOVE)
             return False
         return True
 
+    @staticmethod
+    def _show_current(form, record):
+        """After a refusal the page shows the record as it is now: confirm that, next time."""
+        if "publication_seen" in form.fields:
+            form.data = form.data.copy()
+            form.data["publication_seen"] = editorial.publication_fingerprint(record)
+
     def _apply_move(self, request, obj, move, function, form):
         data = form.cleaned_data
         extra = {"correction_note": data["correction_note"]} if move == "retract" else {}
+        if move == "publish":
+            # Absent (a client that sends only a reason), as for revision_seen: not checked.
+            extra["fingerprint"] = data.get("publication_seen") or None
         try:
             function(obj, user=request.user, reason=data["change_reason"], **extra)
         except editorial.EditorialError as error:
+            if isinstance(error, editorial.ChangedSinceSeen):
+                self._show_current(form, obj)
             form.add_error(None, str(error))
             return False
         self.log_change(request, obj, f"{MOVES[move][0]}: {data['change_reason']}")
@@ -155,8 +175,8 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
 
     @staticmethod
     def _bulk(modeladmin, request, queryset, function, verb, seen=None):
-        """Apply `function` to each record; with `seen` ({pk: revision}), refuse a record
-        saved since (the revision the reviewer confirmed is checked under a row lock)."""
+        """Apply `function` to each record; with `seen` ({pk: publication fingerprint} from
+        the confirmation page), a record changed since is refused (editorial.publish)."""
         reason = action_reason(request)
         if not reason:
             modeladmin.message_user(request, "Type a reason next to the action menu first.", messages.ERROR)
@@ -164,18 +184,10 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
         done, refused = 0, []
         hidden = []
         for obj in queryset:
+            extra = {} if seen is None else {"fingerprint": seen.get(str(obj.pk), "")}
             try:
-                with transaction.atomic():
-                    if seen is not None:
-                        check_revision(type(obj), obj.pk, seen.get(obj.pk, -1))
-                    function(obj, user=request.user, reason=reason)
+                function(obj, user=request.user, reason=reason, **extra)
                 done += 1
-            except StaleEdit as stale:
-                refused.append(
-                    f"“{obj}”: saved by someone else after you confirmed (revision {stale.seen_revision} → "
-                    f"{stale.record.revision}); check the change, then publish it again."
-                )
-                continue
             except editorial.EditorialError as error:
                 refused.append(f"“{obj}”: {error}")
                 continue
@@ -192,43 +204,40 @@ class PublishableAdmin(RedactionAdminMixin, TrackedAdmin):
 
     def publish_selected(self, request, queryset):
         """First a confirmation page listing what will be published, as it is now (with
-        the last change to each record and what would stop or hide it); publishing then
-        refuses any record saved after that page was shown."""
+        the last change to each record, the draft sources and replies published with it,
+        and what would stop or hide it); publishing then refuses any record of which any
+        of that changed after the page was shown (editorial.publication_fingerprint)."""
         if not action_reason(request):
             self.message_user(request, "Type a reason next to the action menu first.", messages.ERROR)
             return None
         if request.POST.get("post") != "yes":
             return self._confirm_publish(request, queryset)
-        seen = {}
-        for key, value in request.POST.items():
-            if key.startswith("revision_") and value.isdigit():
-                seen[key.removeprefix("revision_")] = int(value)
-        seen = {obj.pk: seen.get(str(obj.pk), -1) for obj in queryset}
+        # The page offers only the records it said were ready, each with what the reviewer
+        # was shown; a record without it (a forged or stale form) is refused, not published.
+        seen = {k.removeprefix("seen_"): v for k, v in request.POST.items() if k.startswith("seen_")}
         self._bulk(self, request, queryset, editorial.publish, "Published", seen=seen)
         return None
 
     def _confirm_publish(self, request, queryset):
         records = []
         for obj in queryset:
-            latest = obj.history.order_by("-history_date", "-history_id").first()
-            records.append(
-                {
-                    "obj": obj,
-                    "latest": latest,
-                    "missing": editorial.missing_for_publication(obj),
-                    "hidden_behind": editorial.hidden_behind(obj),
-                }
-            )
+            record = {
+                "obj": obj,
+                "latest": obj.history.order_by("-history_date", "-history_id").first(),
+                "missing": editorial.missing_for_publication(obj),
+                "hidden_behind": editorial.hidden_behind(obj),
+                "published_with": editorial.published_with(obj),
+            }
+            record["ready"] = not record["missing"] and obj.editorial_status != EditorialStatus.PUBLISHED
+            if record["ready"]:
+                record["fingerprint"] = editorial.publication_fingerprint(obj)
+            records.append(record)
         context = {
             **self.admin_site.each_context(request),
             "title": f"Publish {len(records)} {self.opts.verbose_name_plural}?",
             "opts": self.opts,
             "records": records,
-            "ready": sum(
-                1
-                for r in records
-                if not r["missing"] and r["obj"].editorial_status != EditorialStatus.PUBLISHED
-            ),
+            "ready": sum(1 for r in records if r["ready"]),
             "reason": action_reason(request),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
