@@ -7,6 +7,7 @@ outside one.
 """
 
 import threading
+import time
 
 import psycopg
 import pytest
@@ -95,4 +96,31 @@ def test_jobs_below_one_is_refused_with_exit_code_2(tmp_path):
     with pytest.raises(CommandError, match="--jobs must be 1 or more") as caught:
         call_command("export", "--format", "csv", "--jobs", "0", "--output", str(tmp_path / "out"))
     assert caught.value.returncode == 2
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupted_export_stops_its_workers_and_leaves_nothing(tmp_path, monkeypatch):
+    """Ctrl-C while the workers read: their queries are cancelled, they end before the
+    command's cleanup removes the half-written folder, and nothing is left behind."""
+    export_world.build()
+    started = threading.Event()
+    write = csv_writer.write
+
+    def slow(select, out, *args, **kwargs):
+        started.set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(30)")  # a long table, cancelled below
+        return write(select, out, *args, **kwargs)
+
+    def interrupted(threads):
+        started.wait(10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(csv_writer, "write", slow)
+    monkeypatch.setattr(parallel, "_wait", interrupted)
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        write_export(parse("csv", history=True), tmp_path / "out", jobs=2)
+    assert time.monotonic() - began < 20  # the 30-second queries were cancelled
+    assert not [t for t in threading.enumerate() if t.name.startswith("export-")]
     assert list(tmp_path.iterdir()) == []

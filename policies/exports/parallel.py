@@ -12,6 +12,7 @@ inside a caller's transaction (tests; a snapshot there may hold rows no other co
 can see).
 """
 
+import contextlib
 import queue
 import re
 import threading
@@ -55,24 +56,28 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
     """Call `write_one(resource)` for every resource on `jobs` connections; {name: result}.
 
     `on_done(resource, result)` is called (one at a time) as each finishes. The first
-    error stops the other workers taking new tables and is raised here.
+    error stops the other workers taking new tables and is raised here. An interruption
+    of the caller (Ctrl-C) cancels the workers' queries and waits for them to end.
     """
     work = queue.SimpleQueue()
     for resource in largest_first(resources):
         work.put(resource)
     results, errors = {}, []
     lock = threading.Lock()
+    stop = threading.Event()
+    live = []  # the workers' psycopg connections, to cancel a COPY when the export is abandoned
 
     def worker():
         try:
             with transaction.atomic():
+                live.append(connection.connection)
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
                         f"SET TRANSACTION SNAPSHOT '{snapshot_id}'"
                     )
                 with without_jit():
-                    while not errors:
+                    while not errors and not stop.is_set():
                         try:
                             resource = work.get_nowait()
                         except queue.Empty:
@@ -92,8 +97,21 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
     threads = [threading.Thread(target=worker, name=f"export-{n}", daemon=True) for n in range(count)]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    try:
+        _wait(threads)
+    except BaseException:  # Ctrl-C, say: stop the workers before the caller removes the output
+        stop.set()
+        for pgconn in list(live):
+            with contextlib.suppress(Exception):
+                pgconn.cancel_safe()
+        for thread in threads:
+            thread.join(timeout=30)
+        raise
     if errors:
         raise errors[0]
     return {r.name: results[r.name] for r in resources}
+
+
+def _wait(threads):
+    for thread in threads:
+        thread.join()
