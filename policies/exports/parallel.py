@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from .copy import without_jit
 
 DEFAULT_JOBS = 2
+LOCK_TIMEOUT = "60s"
 _SNAPSHOT_ID = re.compile(r"^[0-9A-F-]+$")
 
 
@@ -72,9 +73,14 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
             with transaction.atomic():
                 live.append(connection.connection)
                 with connection.cursor() as cursor:
+                    # lock_timeout: a worker only takes ACCESS SHARE locks, which wait only
+                    # behind DDL (a migration). Such a migration could itself wait for a lock
+                    # the export's own transaction holds while it waits for this worker, a
+                    # cycle PostgreSQL cannot see; the worker gives up instead of hanging.
                     cursor.execute(
                         "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
-                        f"SET TRANSACTION SNAPSHOT '{snapshot_id}'"
+                        f"SET TRANSACTION SNAPSHOT '{snapshot_id}'; "
+                        f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
                     )
                 with without_jit():
                     while not errors and not stop.is_set():
