@@ -30,6 +30,7 @@ from django.http import QueryDict
 
 from ..locking import StaleEdit, check_revision
 from .history import HistoryAdminMixin
+from .restore import RestoreAdminMixin
 from .validation import friendly_errors
 
 REASON_LABEL = "Reason for this change"
@@ -192,8 +193,8 @@ def delete_selected_with_reason(modeladmin, request, queryset):
     return delete_selected(modeladmin, request, queryset)
 
 
-class TrackedAdmin(ReasonAdminMixin, HistoryAdminMixin):
-    """The admin base for every tracked model: reason, locking, history, revert."""
+class TrackedAdmin(RestoreAdminMixin, ReasonAdminMixin, HistoryAdminMixin):
+    """The admin base for every tracked model: reason, locking, history, revert, restore."""
 
     list_per_page = 50
     readonly_fields = ("revision",)
@@ -202,6 +203,7 @@ class TrackedAdmin(ReasonAdminMixin, HistoryAdminMixin):
     class Media:
         css = {"all": ["policies/staff/admin.css"]}
     change_form_template = "admin/policies/change_form.html"
+    change_list_template = "admin/policies/change_list.html"
 
 
 STALE_ROW = (
