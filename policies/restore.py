@@ -1,28 +1,31 @@
 """Undo a deletion: put a deleted record back, as a draft, with the rows deleted with it.
 
-A deletion leaves a history row ("-") for the record and for every row that went with
-it: its citations and right-of-reply entries (generic relations) and the rows that
-cascade from it (topic links). They share the deletion's reason and user and were
-written within moments of each other. Restoring saves those versions again under their
-own ids, each with a new history row "Restored after deletion: <reason>", and puts a
-publishable record back as a draft: publishing it again is a reviewer's explicit act.
+A deletion through the admin (`admin.base.delete_with_reason`) writes a history row
+("-") for the record and for every row that went with it: its citations and
+right-of-reply entries (generic relations), the rows that cascade from it (topic links,
+relationships) and theirs in turn. All of them carry the deletion's reason, user and one
+and the same instant, which is how they are told apart from rows deleted on their own,
+before or after. Restoring saves those versions again under their own ids, each with a
+new history row "Restored after deletion: <reason>", and puts a publishable record back
+as a draft: publishing it again is a reviewer's explicit act.
 
-Nothing is restored when something the record points at is gone too (its company, a
-cited source) or another record took one of its unique values (a slug): the staff member
-is told which, restores or changes that first, and nothing is half-written.
+Nothing is restored when something the record itself points at is gone too (its
+company) or another record took one of its unique values (a slug): the staff member is
+told which, and nothing is written. A row deleted with it that points at something still
+deleted (a citation of a deleted source, a relationship to another deleted company) is
+left deleted, and the staff member is told: it can be restored from its own list later.
 """
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db import DatabaseError, models, transaction
+from django.db.models import Max
 
 from .models import EditorialStatus
 
-WINDOW = dt.timedelta(minutes=1)  # the rows of one deletion are written within moments
+MAX_DEPTH = 4  # rows of rows of rows of the record (a relationship's citations)
 
 
 class RestoreError(Exception):
@@ -33,13 +36,13 @@ class RestoreError(Exception):
 class Deletion:
     model: type
     row: object  # the record's "-" history row: its last version
-    children: list = field(default_factory=list)  # "-" rows deleted with it
+    children: list = field(default_factory=list)  # "-" rows of the same deletion, parents first
 
     def kinds(self):
-        """{verbose name plural: count} of the rows that come back with the record."""
+        """{verbose name plural: count} of the rows that were deleted with the record."""
         counts = {}
         for row in self.children:
-            name = row.instance._meta.verbose_name_plural
+            name = row.instance_type._meta.verbose_name_plural
             counts[name] = counts.get(name, 0) + 1
         return counts
 
@@ -47,11 +50,10 @@ class Deletion:
 def deleted(model):
     """The latest "-" history row of each record of `model` that no longer exists, newest first."""
     history = model.history.model
-    later = history.objects.filter(id=OuterRef("id"), history_date__gt=OuterRef("history_date"))
+    latest = history.objects.values("id").annotate(last=Max("history_id")).values("last")
     return (
-        history.objects.filter(history_type="-")
+        history.objects.filter(history_type="-", history_id__in=latest)
         .exclude(id__in=model._default_manager.values("pk"))
-        .exclude(Exists(later))
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
@@ -62,13 +64,15 @@ def find(model, pk):
     row = model.history.model.objects.filter(id=pk).order_by("-history_date", "-history_id").first()
     if row is None or row.history_type != "-" or model._default_manager.filter(pk=pk).exists():
         return None
-    return Deletion(model, row, _children(model, row))
+    return Deletion(model, row, _children(model, row, depth=1))
 
 
-def _children(model, row):
+def _children(model, row, depth):
+    if depth > MAX_DEPTH:
+        return []
     same = {
         "history_type": "-",
-        "history_date__range": (row.history_date - WINDOW, row.history_date + WINDOW),
+        "history_date": row.history_date,  # one instant per deletion (see the module docstring)
         "history_change_reason": row.history_change_reason,
         "history_user_id": row.history_user_id,
     }
@@ -86,41 +90,64 @@ def _children(model, row):
                 relation.object_id_field_name: row.id,
             }
             found += _gone(relation.related_model, {**lookup, **same})
-    return found
+    for child in list(found):
+        found += _children(child.instance_type, child, depth + 1)
+    unique = {}
+    for child in found:  # a row reached twice (a clause of a commitment and of a version)
+        unique.setdefault((child.instance_type, child.id), child)
+    return list(unique.values())
 
 
 def _gone(model, lookup):
-    """The latest such "-" row of each row of `model` that no longer exists."""
-    rows = model.history.model.objects.filter(**lookup).order_by("id", "-history_date", "-history_id")
-    existing = set(model._default_manager.filter(pk__in=rows.values("id")).values_list("pk", flat=True))
-    latest = {}
-    for row in rows:
-        if row.id not in existing:
-            latest.setdefault(row.id, row)
-    return list(latest.values())
+    """Such "-" rows whose row no longer exists and has not moved since (its latest row)."""
+    history = model.history.model
+    rows = list(history.objects.filter(**lookup))
+    ids = [r.id for r in rows]
+    latest = history.objects.filter(id__in=ids).values("id").annotate(last=Max("history_id"))
+    latest = dict(latest.values_list("id", "last"))
+    existing = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    return [r for r in rows if r.id not in existing and latest.get(r.id) == r.history_id]
 
 
 def restore(deletion, *, user, reason):
-    """Save the record and the rows deleted with it again; return the restored record."""
+    """Save the record and the rows deleted with it again; return (record, rows left deleted)."""
     reason = (reason or "").strip()
     if not reason:
         raise RestoreError("Give a reason for this change.")
     record = _version(deletion.row, user, reason)
     children = [_version(row, user, reason) for row in deletion.children]
-    restoring = {(type(record), record.pk)} | {(type(c), c.pk) for c in children}
-    problems = [p for obj in [record, *children] for p in _missing_targets(obj, restoring)]
+    problems = _missing_targets(record, {(type(record), record.pk)} | {(type(c), c.pk) for c in children})
     if problems:
-        raise RestoreError("It cannot be restored yet: " + "; ".join(dict.fromkeys(problems)) + ".")
+        raise RestoreError("It cannot be restored yet: " + "; ".join(problems) + ".")
+    children, left = _restorable(record, children)
     try:
         with transaction.atomic():
             for obj in [record, *children]:
                 obj.save(force_insert=True)
-    except IntegrityError:
+    except DatabaseError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RestoreError(
-            "It cannot be restored: another record now has one of its unique values (a slug, a "
-            "key or an identifier). Change or remove that record first."
+            "It cannot be restored: the database refused it. Most often another record has since "
+            f"taken one of its unique values (a slug, a key or an identifier). ({first})"
         ) from None
-    return record
+    return record, left
+
+
+def _restorable(record, children):
+    """The children whose targets exist or come back too; and notes on those left deleted."""
+    left = []
+    while True:
+        coming = {(type(record), record.pk)} | {(type(c), c.pk) for c in children}
+        keep = []
+        for child in children:
+            missing = _missing_targets(child, coming)
+            if missing:
+                left.append(f"{child._meta.verbose_name} #{child.pk} ({'; '.join(missing)})")
+            else:
+                keep.append(child)
+        if len(keep) == len(children):
+            return keep, left
+        children = keep  # a row left behind may be what another one points at: check again
 
 
 def _version(row, user, reason):
@@ -134,17 +161,17 @@ def _version(row, user, reason):
     return obj
 
 
-def _missing_targets(obj, restoring):
-    """What `obj` points at that no longer exists (and is not being restored with it)."""
+def _missing_targets(obj, coming):
+    """What `obj` points at that no longer exists and is not coming back with it."""
     missing = []
     for f in obj._meta.concrete_fields:
         if not isinstance(f, models.ForeignKey):
             continue
         value = getattr(obj, f.attname)
-        if value is None or (f.related_model, value) in restoring:
+        if value is None or (f.related_model, value) in coming:
             continue
         if not f.related_model._base_manager.filter(pk=value).exists():
-            missing.append(f"its {f.verbose_name} ({f.related_model._meta.verbose_name} {value}) was deleted")
+            missing.append(f"its {f.verbose_name} ({f.related_model._meta.verbose_name} {value}) is deleted")
     for relation in obj._meta.private_fields:  # a generic foreign key (a citation's record)
         if isinstance(relation, GenericRelation) or not hasattr(relation, "fk_field"):
             continue
@@ -153,6 +180,6 @@ def _missing_targets(obj, restoring):
         if content_type_id is None or object_id is None:
             continue
         target = ContentType.objects.get_for_id(content_type_id).model_class()
-        if (target, object_id) not in restoring and not target._base_manager.filter(pk=object_id).exists():
-            missing.append(f"the {target._meta.verbose_name} {object_id} it belongs to was deleted")
+        if (target, object_id) not in coming and not target._base_manager.filter(pk=object_id).exists():
+            missing.append(f"the {target._meta.verbose_name} {object_id} it belongs to is deleted")
     return missing

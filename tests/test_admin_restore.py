@@ -58,26 +58,91 @@ def test_a_deleted_public_record_comes_back_as_a_draft_with_its_citations_and_to
     assert client.get(url).status_code == 404  # it exists again: nothing to restore
 
 
-def test_nothing_is_restored_while_a_cited_source_is_gone(client):
+def test_a_citation_of_a_source_still_deleted_is_left_deleted_and_staff_are_told(client):
     source = f.source(title="Example report deleted later")
     statement = f.statement(cited=False, status="draft")
-    f.cite(statement, source)
+    citation = f.cite(statement, source)
     client.force_login(reviewer())
     delete_in_admin(client, statement, "Not needed")
     delete_in_admin(client, source, "Withdrawn report")
-    citations = m.Citation.objects.count()
 
-    response = client.post(admin_url(statement, "restore"), {"change_reason": "Needed after all"})
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "cannot be restored yet" in html and "was deleted" in html
-    assert not m.Statement.objects.filter(pk=statement.pk).exists()
-    assert m.Citation.objects.count() == citations
+    url = admin_url(statement, "restore")
+    response = client.post(url, {"change_reason": "Needed after all"}, follow=True)
+    notes = [str(message) for message in response.context["messages"]]
+    assert any(note.startswith("Left deleted: citation") and "is deleted" in note for note in notes)
+    assert m.Statement.objects.filter(pk=statement.pk).exists()
+    assert not m.Citation.objects.filter(pk=citation.pk).exists()
 
     client.post(admin_url(source, "restore"), {"change_reason": "The report is back"})
-    again = client.post(admin_url(statement, "restore"), {"change_reason": "Needed after all"})
+    again = client.post(admin_url(citation, "restore"), {"change_reason": "Its source is back"})
     assert again.status_code == 302
     assert m.Statement.objects.get(pk=statement.pk).citations.get().source_id == source.pk
+
+
+def test_a_record_whose_own_company_is_deleted_is_not_restored(client):
+    company = f.company(status="draft", cited=False)
+    statement = f.statement(company, status="draft")
+    client.force_login(reviewer())
+    delete_in_admin(client, statement, "Not needed")
+    delete_in_admin(client, company, "Not tracked")
+    response = client.post(admin_url(statement, "restore"), {"change_reason": "Needed after all"})
+    assert response.status_code == 200 and "cannot be restored yet" in response.content.decode()
+    assert not m.Statement.objects.filter(pk=statement.pk).exists()
+
+
+def test_only_the_rows_of_that_deletion_come_back(client):
+    """Rows deleted on their own, before the record or between two deletions of it, with the
+    same reason and by the same person, stay deleted."""
+    statement = f.statement(status="draft")
+    kept = statement.citations.get()
+    earlier = f.cite(statement, quote="A passage removed on purpose first")
+    between = f.cite(statement, quote="A passage removed between two deletions")
+    client.force_login(reviewer())
+    delete_in_admin(client, earlier, "Clean-up")
+    delete_in_admin(client, statement, "Clean-up")
+    assert client.post(admin_url(statement, "restore"), {"change_reason": "Back"}).status_code == 302
+    assert set(m.Statement.objects.get(pk=statement.pk).citations.values_list("pk", flat=True)) == {
+        kept.pk, between.pk
+    }
+    delete_in_admin(client, m.Citation.objects.get(pk=between.pk), "Clean-up")
+    delete_in_admin(client, m.Statement.objects.get(pk=statement.pk), "Clean-up")
+    assert client.post(admin_url(statement, "restore"), {"change_reason": "Back again"}).status_code == 302
+    assert list(m.Statement.objects.get(pk=statement.pk).citations.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_rows_of_rows_come_back_and_a_link_to_another_deleted_record_waits_for_it(client):
+    parent = f.company(status="draft", name="Example Parent Cloud")
+    child = f.company(status="draft", name="Example Child Cloud")
+    kind = m.CompanyRelationship._meta.get_field("kind").choices[0][0]
+    relationship = m.CompanyRelationship(parent=parent, child=child, kind=kind)
+    relationship._change_reason = "Test data"
+    relationship.save()
+    citation = f.cite(relationship, quote="The filing that shows the link")
+    client.force_login(reviewer())
+    delete_in_admin(client, child, "Tracked by mistake")  # takes the relationship and its citation
+    assert not m.CompanyRelationship.objects.exists()
+    assert client.post(admin_url(child, "restore"), {"change_reason": "Tracked after all"}).status_code == 302
+    assert m.CompanyRelationship.objects.get().citations.get().pk == citation.pk
+
+    delete_in_admin(client, m.Company.objects.get(pk=parent.pk), "Both by mistake")
+    delete_in_admin(client, m.Company.objects.get(pk=child.pk), "Both by mistake")
+    # The relationship went with the parent (deleted first): the child comes back alone ...
+    assert client.post(admin_url(child, "restore"), {"change_reason": "Back"}).status_code == 302
+    assert not m.CompanyRelationship.objects.exists()
+    # ... and the parent brings the relationship back, now that both ends exist.
+    assert client.post(admin_url(parent, "restore"), {"change_reason": "Back"}).status_code == 302
+    assert m.CompanyRelationship.objects.get().citations.get().pk == citation.pk
+
+
+def test_an_editor_cannot_put_back_a_citation_of_a_public_record(client):
+    statement = f.statement()  # published
+    wrong = f.cite(statement, quote="A wrong passage a reviewer removed")
+    client.force_login(reviewer())
+    delete_in_admin(client, wrong, "Misquoted")
+    client.force_login(editor())
+    assert client.post(admin_url(wrong, "restore"), {"change_reason": "Put back"}).status_code == 403
+    assert not m.Citation.objects.filter(pk=wrong.pk).exists()
+    assert "A wrong passage" not in client.get(statement.get_absolute_url()).content.decode()
 
 
 def test_a_restore_that_collides_with_a_newer_record_changes_nothing(client):
@@ -90,7 +155,7 @@ def test_a_restore_that_collides_with_a_newer_record_changes_nothing(client):
 
     response = client.post(admin_url(company, "restore"), {"change_reason": "Wrong one deleted"})
     assert response.status_code == 200
-    assert "another record now has one of its unique values" in response.content.decode()
+    assert "the database refused it" in response.content.decode()
     assert not m.Company.objects.filter(pk=company.pk).exists()
 
 

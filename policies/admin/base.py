@@ -27,6 +27,7 @@ from django.contrib.admin.actions import delete_selected
 from django.db import models, router
 from django.db.models.deletion import Collector
 from django.http import QueryDict
+from django.utils import timezone
 
 from ..locking import StaleEdit, check_revision
 from .history import HistoryAdminMixin
@@ -179,10 +180,14 @@ def delete_with_reason(obj, reason, user):
     """
     collector = Collector(using=router.db_for_write(type(obj), instance=obj), origin=obj)
     collector.collect([obj])
+    # One instant for every history row of this deletion: it tells, later, which rows went
+    # together (policies/restore.py puts them back together, and only them).
+    when = timezone.now()
     for instances in collector.data.values():
         for instance in instances:
             instance._change_reason = reason
             instance._history_user = user
+            instance._history_date = when
     return collector.delete()
 
 

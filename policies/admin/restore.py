@@ -7,7 +7,7 @@ model (the reviewers' for public records): it undoes what a deletion did.
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -77,11 +77,19 @@ class RestoreAdminMixin:
         deletion = restore.find(self.model, pk)
         if deletion is None:
             raise Http404("No deleted record with this id (it exists, or was never deleted).")
+        # The rights on the record as it would be again: a citation of a public record is
+        # the reviewers' to put back, as it is theirs to delete (children.PublicParentAdminMixin).
+        try:
+            allowed = self.has_delete_permission(request, deletion.row.instance)
+        except ObjectDoesNotExist:  # what it belongs to is deleted too: restore refuses that
+            allowed = True
+        if not allowed:
+            raise PermissionDenied
         form = _restore_form(request.POST or None)
         if request.method == "POST" and form.is_valid():
             reason = form.cleaned_data["change_reason"]
             try:
-                record = restore.restore(deletion, user=request.user, reason=reason)
+                record, left = restore.restore(deletion, user=request.user, reason=reason)
             except restore.RestoreError as error:
                 form.add_error(None, str(error))
             else:
@@ -89,6 +97,13 @@ class RestoreAdminMixin:
                 publishable = hasattr(record, "editorial_status")
                 draft = " as a draft: review it, then publish it again" if publishable else ""
                 self.message_user(request, f"{record} — restored{draft}.", messages.SUCCESS)
+                for note in left:
+                    self.message_user(
+                        request,
+                        f"Left deleted: {note}. Restore that first, then this row from its own list of "
+                        "deleted rows.",
+                        messages.WARNING,
+                    )
                 return HttpResponseRedirect(
                     reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[record.pk])
                 )
