@@ -206,3 +206,21 @@ def test_every_kind_of_record_can_be_restored(client):
         response = client.post(admin_url(record, "restore"), {"change_reason": "Back"})
         assert response.status_code == 302, (type(record).__name__, response.content.decode()[:2000])
         assert type(record).objects.filter(pk=record.pk).exists()
+
+
+def test_deleting_a_gap_sends_its_confirmed_signals_back_to_triage_with_history(client):
+    """A signal confirmed into a gap cannot lose its gap and stay confirmed (a database
+    constraint): deleting the gap was a 500. Now the signal goes back to open, and its
+    history says why; nothing changes without a history row."""
+    gap = f.gap(status="draft")
+    signal = m.Signal(rule="example_rule", fingerprint="example-fingerprint", company=gap.company, gap=gap,
+                      status="confirmed", summary="Example signal")
+    signal._change_reason = "Test data"
+    signal.save()
+    client.force_login(reviewer())
+    delete_in_admin(client, gap, "Duplicate gap")
+    signal.refresh_from_db()
+    assert (signal.gap_id, signal.status) == (None, "open")
+    latest = signal.history.first()
+    assert latest.history_change_reason == "Duplicate gap (its gap was deleted)"
+    assert latest.gap_id is None

@@ -24,7 +24,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
-from django.db import models, router
+from django.db import models, router, transaction
 from django.db.models.deletion import Collector
 from django.http import QueryDict
 from django.utils import timezone
@@ -188,7 +188,29 @@ def delete_with_reason(obj, reason, user):
             instance._change_reason = reason
             instance._history_user = user
             instance._history_date = when
-    return collector.delete()
+    with transaction.atomic(using=collector.using):
+        _detach_with_history(collector, reason, user, when)
+        return collector.delete()
+
+
+def _detach_with_history(collector, reason, user, when):
+    """Rows that only lose a link to what is deleted (SET_NULL: a signal's gap) are saved
+    with the link cleared, so that their history says so and why; Django would update them
+    without a history row. A model may adjust itself first (`detached`: a signal confirmed
+    into a deleted gap goes back to open, as its constraint requires)."""
+    for (field, value), instances_list in list(collector.field_updates.items()):
+        if not hasattr(field.model, "history"):
+            continue
+        del collector.field_updates[field, value]
+        for instances in instances_list:
+            for instance in instances:
+                setattr(instance, field.attname, value)
+                if hasattr(instance, "detached"):
+                    instance.detached(field.name)
+                instance._change_reason = f"{reason} (its {field.verbose_name} was deleted)"
+                instance._history_user = user
+                instance._history_date = when
+                instance.save()
 
 
 def delete_selected_with_reason(modeladmin, request, queryset):

@@ -130,6 +130,11 @@ class Signal(TrackedModel):
     def __str__(self):
         return f"{self.rule}: {self.summary[:80]}"
 
+    def detached(self, field_name):
+        """Its gap is being deleted: a confirmed or merged signal goes back to triage."""
+        if field_name == "gap" and self.status in (SignalStatus.CONFIRMED, SignalStatus.MERGED):
+            self.status = SignalStatus.OPEN
+
 
 class SignalEvidence(TrackedModel):
     signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="evidence")
