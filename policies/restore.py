@@ -37,14 +37,25 @@ class Deletion:
     model: type
     row: object  # the record's "-" history row: its last version
     children: list = field(default_factory=list)  # "-" rows of the same deletion, parents first
+    detached: list = field(default_factory=list)  # (field, "~" row) of rows that lost a link to it
 
     def kinds(self):
-        """{verbose name plural: count} of the rows that were deleted with the record."""
-        counts = {}
-        for row in self.children:
-            name = row.instance_type._meta.verbose_name_plural
-            counts[name] = counts.get(name, 0) + 1
-        return counts
+        """"2 citations", "1 statement topic": the rows that were deleted with the record."""
+        return _counted(row.instance_type for row in self.children)
+
+    def relinks(self):
+        """The same for the rows that get their link to the record back."""
+        return _counted(row.instance_type for _, row in self.detached)
+
+
+def _counted(models_):
+    counts = {}
+    for model in models_:
+        counts[model] = counts.get(model, 0) + 1
+    return [
+        f"{n} {model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural}"
+        for model, n in counts.items()
+    ]
 
 
 def deleted(model):
@@ -64,7 +75,39 @@ def find(model, pk):
     row = model.history.model.objects.filter(id=pk).order_by("-history_date", "-history_id").first()
     if row is None or row.history_type != "-" or model._default_manager.filter(pk=pk).exists():
         return None
-    return Deletion(model, row, _children(model, row, depth=1))
+    return Deletion(model, row, _children(model, row, depth=1), _detached(model, row))
+
+
+def _detached(model, row):
+    """Rows the deletion only unlinked (SET_NULL, saved with history by delete_with_reason:
+    a signal confirmed into a deleted gap), still exactly as the deletion left them."""
+    found = []
+    for rel in model._meta.related_objects:
+        related = rel.related_model
+        if rel.on_delete is not models.SET_NULL or not hasattr(related, "history"):
+            continue
+        history = related.history.model
+        rows = history.objects.filter(
+            history_type="~",
+            history_date=row.history_date,
+            history_user_id=row.history_user_id,
+            **{f"{rel.field.attname}__isnull": True},
+        )
+        latest = dict(
+            history.objects.filter(id__in=[r.id for r in rows])
+            .values("id")
+            .annotate(last=Max("history_id"))
+            .values_list("id", "last")
+        )
+        for candidate in rows:
+            before = candidate.prev_record
+            if (
+                latest.get(candidate.id) == candidate.history_id  # nothing changed since
+                and before is not None
+                and getattr(before, rel.field.attname) == row.id
+            ):
+                found.append((rel.field, candidate))
+    return found
 
 
 def _children(model, row, depth):
@@ -124,6 +167,8 @@ def restore(deletion, *, user, reason):
         with transaction.atomic():
             for obj in [record, *children]:
                 obj.save(force_insert=True)
+            for link, row in deletion.detached:
+                _relink(link, row, user, reason)
     except DatabaseError as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RestoreError(
@@ -148,6 +193,19 @@ def _restorable(record, children):
         if len(keep) == len(children):
             return keep, left
         children = keep  # a row left behind may be what another one points at: check again
+
+
+def _relink(link, row, user, reason):
+    """Give a row back the link the deletion took, and what it changed with it (a signal's
+    status), from the version before the deletion; its history says so."""
+    before = row.prev_record
+    obj = type(row).instance_type._default_manager.select_for_update().get(pk=row.id)
+    setattr(obj, link.attname, getattr(before, link.attname))
+    for name in getattr(obj, "relinked_fields", ()):
+        setattr(obj, name, getattr(before, name))
+    obj._change_reason = f"Restored after deletion: {reason} (its {link.verbose_name} is back)"
+    obj._history_user = user
+    obj.save()
 
 
 def _version(row, user, reason):

@@ -37,7 +37,7 @@ def test_a_deleted_public_record_comes_back_as_a_draft_with_its_citations_and_to
 
     url = admin_url(statement, "restore")
     page = client.get(url).content.decode()
-    assert "2 citations" in page and "1 statement topic" in page
+    assert "with what was deleted with it: 1 statement topic, 2 citations." in page
 
     assert client.post(url, {"change_reason": ""}).status_code == 200  # a reason is required
     assert not m.Statement.objects.filter(pk=statement.pk).exists()
@@ -224,3 +224,32 @@ def test_deleting_a_gap_sends_its_confirmed_signals_back_to_triage_with_history(
     latest = signal.history.first()
     assert latest.history_change_reason == "Duplicate gap (its gap was deleted)"
     assert latest.gap_id is None
+
+
+def test_restoring_the_gap_links_its_signals_again_unless_they_moved_since(client):
+    gap = f.gap(status="draft")
+    signals = []
+    for n in range(2):
+        signal = m.Signal(rule="example_rule", fingerprint=f"example-fingerprint-{n}", company=gap.company,
+                          gap=gap, status="confirmed", summary=f"Example signal {n}")
+        signal._change_reason = "Test data"
+        signal.save()
+        signals.append(signal)
+    client.force_login(reviewer())
+    delete_in_admin(client, gap, "Deleted by mistake")
+    moved = signals[1]
+    moved.refresh_from_db()
+    moved.status = "dismissed"
+    moved._change_reason = "Triaged again meanwhile"
+    moved.save()
+
+    page = client.get(admin_url(gap, "restore")).content.decode()
+    assert "Linked to it again, as they were before the deletion: 1 signal." in page
+    assert client.post(admin_url(gap, "restore"), {"change_reason": "Gap is real"}).status_code == 302
+    for signal in signals:
+        signal.refresh_from_db()
+    assert (signals[0].gap_id, signals[0].status) == (gap.pk, "confirmed")
+    assert (signals[1].gap_id, signals[1].status) == (None, "dismissed")  # moved since: left as it is
+    assert signals[0].history.first().history_change_reason == (
+        "Restored after deletion: Gap is real (its gap is back)"
+    )

@@ -114,6 +114,7 @@ class RestoreAdminMixin:
             "deletion": deletion,
             "label": label(deletion.row),
             "kinds": deletion.kinds(),
+            "relinks": deletion.relinks(),
             "form": form,
         }
         return TemplateResponse(request, "admin/policies/restore.html", context)

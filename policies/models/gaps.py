@@ -130,6 +130,9 @@ class Signal(TrackedModel):
     def __str__(self):
         return f"{self.rule}: {self.summary[:80]}"
 
+    # What a restored gap gives back with the link (policies/restore.py).
+    relinked_fields = ("status",)
+
     def detached(self, field_name):
         """Its gap is being deleted: a confirmed or merged signal goes back to triage."""
         if field_name == "gap" and self.status in (SignalStatus.CONFIRMED, SignalStatus.MERGED):
