@@ -75,7 +75,10 @@ def find(model, pk):
     row = model.history.model.objects.filter(id=pk).order_by("-history_date", "-history_id").first()
     if row is None or row.history_type != "-" or model._default_manager.filter(pk=pk).exists():
         return None
-    return Deletion(model, row, _children(model, row, depth=1), _detached(model, row))
+    children = {}
+    for child in _children(model, row, depth=1) + _waiting(model, row):
+        children.setdefault((child.instance_type, child.id), child)
+    return Deletion(model, row, list(children.values()), _detached(model, row))
 
 
 def _detached(model, row):
@@ -110,6 +113,26 @@ def _detached(model, row):
     return found
 
 
+def _pointing_at(model, pk, cascade_only=True):
+    """(model, lookup) for each kind of tracked row that points at record `pk` of `model`:
+    by foreign keys (only CASCADE ones, those that go when it is deleted, unless
+    `cascade_only` is false) and by generic relations (citations, replies)."""
+    for rel in model._meta.related_objects:
+        related = rel.related_model
+        if rel.many_to_many or not hasattr(related, "history"):
+            continue
+        if cascade_only and rel.on_delete is not models.CASCADE:
+            continue
+        yield related, {rel.field.attname: pk}
+    content_type = ContentType.objects.get_for_model(model)
+    for relation in model._meta.private_fields:
+        if isinstance(relation, GenericRelation) and hasattr(relation.related_model, "history"):
+            yield relation.related_model, {
+                f"{relation.content_type_field_name}_id": content_type.pk,
+                relation.object_id_field_name: pk,
+            }
+
+
 def _children(model, row, depth):
     if depth > MAX_DEPTH:
         return []
@@ -120,25 +143,58 @@ def _children(model, row, depth):
         "history_user_id": row.history_user_id,
     }
     found = []
-    for rel in model._meta.related_objects:
-        related = rel.related_model
-        if rel.many_to_many or rel.on_delete is not models.CASCADE or not hasattr(related, "history"):
-            continue
-        found += _gone(related, {rel.field.attname: row.id, **same})
-    content_type = ContentType.objects.get_for_model(model)
-    for relation in model._meta.private_fields:
-        if isinstance(relation, GenericRelation) and hasattr(relation.related_model, "history"):
-            lookup = {
-                f"{relation.content_type_field_name}_id": content_type.pk,
-                relation.object_id_field_name: row.id,
-            }
-            found += _gone(relation.related_model, {**lookup, **same})
+    for related, lookup in _pointing_at(model, row.id):
+        found += _gone(related, {**lookup, **same})
     for child in list(found):
         found += _children(child.instance_type, child, depth + 1)
     unique = {}
     for child in found:  # a row reached twice (a clause of a commitment and of a version)
         unique.setdefault((child.instance_type, child.id), child)
     return list(unique.values())
+
+
+def _waiting(model, row):
+    """Rows that went with *another* record's deletion and point at this one too (a topic
+    link deleted with its capability, when the topic was deleted later): a restore of that
+    other record left them deleted because this one was missing. They come back with it.
+    A row deleted on its own (a link removed from a form) is not one of them: no other
+    record was deleted at its instant."""
+    found = []
+    # Any foreign key: a PROTECT one (a topic link's topic) only lets the topic be deleted
+    # once the link is gone, which is exactly how a link ends up waiting for it.
+    for related, lookup in _pointing_at(model, row.id, cascade_only=False):
+        candidates = related.history.model.objects.filter(history_type="-", **lookup).exclude(
+            history_date=row.history_date
+        )
+        for candidate in _gone(related, {"pk__in": [c.pk for c in candidates]}):
+            if _went_with_another(candidate, model, row.id):
+                found.append(candidate)
+                found += _children(candidate.instance_type, candidate, depth=2)
+    return found
+
+
+def _went_with_another(candidate, model, pk):
+    """Was `candidate` deleted as part of the deletion of a record other than (model, pk)?"""
+    obj = candidate.instance
+    targets = [
+        (f.related_model, getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+        if isinstance(f, models.ForeignKey) and getattr(obj, f.attname) is not None
+    ]
+    for relation in obj._meta.private_fields:
+        if hasattr(relation, "fk_field") and not isinstance(relation, GenericRelation):
+            content_type_id = getattr(obj, f"{relation.ct_field}_id")
+            object_id = getattr(obj, relation.fk_field)
+            if content_type_id is not None and object_id is not None:
+                targets.append((ContentType.objects.get_for_id(content_type_id).model_class(), object_id))
+    for target, target_pk in targets:
+        if (target, target_pk) == (model, pk) or not hasattr(target, "history"):
+            continue
+        if target.history.model.objects.filter(
+            id=target_pk, history_type="-", history_date=candidate.history_date
+        ).exists():
+            return True
+    return False
 
 
 def _gone(model, lookup):

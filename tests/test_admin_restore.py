@@ -73,10 +73,10 @@ def test_a_citation_of_a_source_still_deleted_is_left_deleted_and_staff_are_told
     assert m.Statement.objects.filter(pk=statement.pk).exists()
     assert not m.Citation.objects.filter(pk=citation.pk).exists()
 
-    client.post(admin_url(source, "restore"), {"change_reason": "The report is back"})
-    again = client.post(admin_url(citation, "restore"), {"change_reason": "Its source is back"})
-    assert again.status_code == 302
-    assert m.Statement.objects.get(pk=statement.pk).citations.get().source_id == source.pk
+    # Restoring the source brings back the citation that was waiting for it.
+    back = client.post(admin_url(source, "restore"), {"change_reason": "The report is back"})
+    assert back.status_code == 302
+    assert m.Statement.objects.get(pk=statement.pk).citations.get().pk == citation.pk
 
 
 def test_a_record_whose_own_company_is_deleted_is_not_restored(client):
@@ -253,3 +253,50 @@ def test_restoring_the_gap_links_its_signals_again_unless_they_moved_since(clien
     assert signals[0].history.first().history_change_reason == (
         "Restored after deletion: Gap is real (its gap is back)"
     )
+
+
+def test_a_row_left_deleted_comes_back_with_what_it_was_waiting_for(client):
+    """A topic link deleted with its statement, the topic deleted later: restoring the
+    statement leaves the link deleted (its topic is missing); restoring the topic brings it
+    back. A link removed on its own, with nothing else deleted at that instant, does not."""
+    statement = f.statement(status="draft")
+    topic, other = f.topic(), f.topic()
+    links = []
+    for t in (topic, other):
+        link = m.StatementTopic(statement=statement, topic=t)
+        link._change_reason = "Test data"
+        link.save()
+        links.append(link)
+    client.force_login(reviewer())
+    delete_in_admin(client, statement, "Deleted by mistake")
+    delete_in_admin(client, topic, "Topic merged")
+
+    response = client.post(admin_url(statement, "restore"), {"change_reason": "Back"}, follow=True)
+    notes = [str(message) for message in response.context["messages"]]
+    assert any("Left deleted: statement topic" in note and "comes back by itself" in note for note in notes)
+    assert list(m.StatementTopic.objects.values_list("topic_id", flat=True)) == [other.pk]
+
+    assert client.post(admin_url(topic, "restore"), {"change_reason": "Topic is needed"}).status_code == 302
+    assert set(m.StatementTopic.objects.values_list("topic_id", flat=True)) == {topic.pk, other.pk}
+
+    # A link removed on its own stays removed when its topic is deleted and restored.
+    link = m.StatementTopic.objects.get(topic=other)
+    from policies.admin.base import delete_with_reason
+
+    delete_with_reason(link, "Not about this topic", reviewer())
+    delete_in_admin(client, other, "Topic merged")
+    assert client.post(admin_url(other, "restore"), {"change_reason": "Back"}).status_code == 302
+    assert not m.StatementTopic.objects.filter(topic=other).exists()
+
+
+def test_a_deleted_signal_can_be_restored_with_its_triage(client):
+    gap = f.gap(status="draft")
+    signal = m.Signal(rule="example_rule", fingerprint="example-fingerprint-s", company=gap.company, gap=gap,
+                      status="confirmed", summary="Example signal")
+    signal._change_reason = "Test data"
+    signal.save()
+    client.force_login(reviewer())
+    delete_in_admin(client, signal, "Deleted by mistake")
+    assert client.post(admin_url(signal, "restore"), {"change_reason": "Back"}).status_code == 302
+    signal.refresh_from_db()
+    assert (signal.gap_id, signal.status) == (gap.pk, "confirmed")

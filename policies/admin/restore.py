@@ -100,8 +100,8 @@ class RestoreAdminMixin:
                 for note in left:
                     self.message_user(
                         request,
-                        f"Left deleted: {note}. Restore that first, then this row from its own list of "
-                        "deleted rows.",
+                        f"Left deleted: {note}. It comes back by itself when what it points at is "
+                        "restored.",
                         messages.WARNING,
                     )
                 return HttpResponseRedirect(

@@ -73,6 +73,10 @@ class SignalAdmin(TrackedAdmin):
     def has_add_permission(self, request):
         return False  # signals come from the rules
 
+    def may_restore(self, request):
+        # A deleted signal is not new: putting it back (with its triage) is an undo.
+        return self.has_delete_permission(request)
+
     @admin.display(description="Summary")
     def short_summary(self, obj):
         return obj.summary[:140] + ("…" if len(obj.summary) > 140 else "")
