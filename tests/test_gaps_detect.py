@@ -164,3 +164,22 @@ def test_detection_after_saves_can_be_switched_off(django_capture_on_commit_call
 
 class _Empty:
     changes = ()
+
+
+def test_deleting_the_evidence_re_runs_the_rules_and_withdraws_its_open_signal(
+    django_capture_on_commit_callbacks,
+):
+    """Rules re-run after deletions too: a signal resting on a contract that no longer
+    exists is withdrawn on commit, not left open until the next full run."""
+    from policies.admin.base import delete_with_reason
+    from tests.admin_support import reviewer
+
+    case = Case()
+    contract = case.contract()
+    detect_gaps([case.company.pk])
+    signal = m.Signal.objects.get(rule="commitment_vs_contract")
+    assert signal.status == "open"
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_with_reason(contract, "Entered twice", reviewer())
+    signal.refresh_from_db()
+    assert signal.status == "withdrawn"

@@ -1,7 +1,7 @@
 """Re-run the rules after relevant saves, cheaply: only for the companies a save touches.
 
-A save of a contract, statement, observation, policy version, ... records which
-companies it concerns; when the transaction commits, `detect_gaps` runs once for
+A save or a deletion of a contract, statement, observation, policy version, ... records
+which companies it concerns; when the transaction commits, `detect_gaps` runs once for
 those companies (and their parents), however many records the transaction saved.
 Raw saves (loaddata) are skipped. `GAP_DETECT_ON_SAVE=false` turns this off, e.g.
 for bulk imports that run `manage.py detect_gaps` once at the end.
@@ -12,7 +12,7 @@ import threading
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from .. import models as m
 
@@ -74,6 +74,15 @@ def on_save(sender, instance, raw=False, **kwargs):
     schedule(COMPANIES_OF[sender](instance))
 
 
+def on_delete(sender, instance, **kwargs):
+    """A deleted record is evidence no more: re-check its companies too (the ids it held
+    are still on the instance; lookups of rows deleted with it find nothing, harmlessly)."""
+    if not settings.GAP_DETECT_ON_SAVE:
+        return
+    schedule(COMPANIES_OF[sender](instance))
+
+
 def connect():
     for model in COMPANIES_OF:
         post_save.connect(on_save, sender=model, dispatch_uid=f"gaps_detect_{model.__name__}")
+        post_delete.connect(on_delete, sender=model, dispatch_uid=f"gaps_detect_delete_{model.__name__}")
