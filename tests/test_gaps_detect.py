@@ -183,3 +183,23 @@ def test_deleting_the_evidence_re_runs_the_rules_and_withdraws_its_open_signal(
         delete_with_reason(contract, "Entered twice", reviewer())
     signal.refresh_from_db()
     assert signal.status == "withdrawn"
+
+
+def test_taking_a_company_back_to_draft_and_publishing_it_again_re_runs_its_rules(
+    django_capture_on_commit_callbacks,
+):
+    from policies import editorial
+    from tests.admin_support import reviewer
+
+    case = Case()
+    case.contract()
+    detect_gaps([case.company.pk])
+    signal = m.Signal.objects.get(rule="commitment_vs_contract")
+    with django_capture_on_commit_callbacks(execute=True):
+        editorial.unpublish(case.company, user=reviewer(), reason="Checking its name")
+    signal.refresh_from_db()
+    assert signal.status == "withdrawn"
+    with django_capture_on_commit_callbacks(execute=True):
+        editorial.publish(m.Company.objects.get(pk=case.company.pk), user=reviewer(), reason="Checked")
+    signal.refresh_from_db()
+    assert signal.status == "open"

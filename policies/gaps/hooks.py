@@ -26,6 +26,9 @@ def _policy_company(policy_id):
 
 # For each watched model: the ids of the companies a saved instance concerns.
 COMPANIES_OF = {
+    # The company itself: the rules read published companies only, so publishing one, or
+    # taking it back to draft, changes what they find.
+    m.Company: lambda c: [c.pk],
     m.Contract: lambda c: [c.vendor_id, c.intermediary_id],
     m.ContractProduct: lambda cp: list(
         m.Contract.objects.filter(pk=cp.contract_id).values_list("vendor_id", "intermediary_id").first() or []
