@@ -13,6 +13,14 @@ DELETED = "/admin/policies/statement/deleted/"
 pytestmark = pytest.mark.django_db
 
 
+def confirmed_signal(gap, name="example"):
+    signal = m.Signal(rule="example_rule", fingerprint=f"{name}-fingerprint", company=gap.company, gap=gap,
+                      status="confirmed", summary=f"Signal {name}")
+    signal._change_reason = "Test data"
+    signal.save()
+    return signal
+
+
 def delete_in_admin(client, record, reason):
     response = client.post(admin_url(record, "delete"), {"post": "yes", "change_reason": reason})
     assert response.status_code == 302, response.content[:300]
@@ -213,10 +221,7 @@ def test_deleting_a_gap_sends_its_confirmed_signals_back_to_triage_with_history(
     constraint): deleting the gap was a 500. Now the signal goes back to open, and its
     history says why; nothing changes without a history row."""
     gap = f.gap(status="draft")
-    signal = m.Signal(rule="example_rule", fingerprint="example-fingerprint", company=gap.company, gap=gap,
-                      status="confirmed", summary="Example signal")
-    signal._change_reason = "Test data"
-    signal.save()
+    signal = confirmed_signal(gap)
     client.force_login(reviewer())
     delete_in_admin(client, gap, "Duplicate gap")
     signal.refresh_from_db()
@@ -228,13 +233,7 @@ def test_deleting_a_gap_sends_its_confirmed_signals_back_to_triage_with_history(
 
 def test_restoring_the_gap_links_its_signals_again_unless_they_moved_since(client):
     gap = f.gap(status="draft")
-    signals = []
-    for n in range(2):
-        signal = m.Signal(rule="example_rule", fingerprint=f"example-fingerprint-{n}", company=gap.company,
-                          gap=gap, status="confirmed", summary=f"Example signal {n}")
-        signal._change_reason = "Test data"
-        signal.save()
-        signals.append(signal)
+    signals = [confirmed_signal(gap, f"example-{n}") for n in range(2)]
     client.force_login(reviewer())
     delete_in_admin(client, gap, "Deleted by mistake")
     moved = signals[1]
@@ -291,10 +290,7 @@ def test_a_row_left_deleted_comes_back_with_what_it_was_waiting_for(client):
 
 def test_a_deleted_signal_can_be_restored_with_its_triage(client):
     gap = f.gap(status="draft")
-    signal = m.Signal(rule="example_rule", fingerprint="example-fingerprint-s", company=gap.company, gap=gap,
-                      status="confirmed", summary="Example signal")
-    signal._change_reason = "Test data"
-    signal.save()
+    signal = confirmed_signal(gap)
     client.force_login(reviewer())
     delete_in_admin(client, signal, "Deleted by mistake")
     assert client.post(admin_url(signal, "restore"), {"change_reason": "Back"}).status_code == 302

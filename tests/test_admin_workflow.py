@@ -256,3 +256,33 @@ def test_what_is_published_with_a_record_is_checked_too(client):
     assert client.post(url, data).status_code == 302
     source.refresh_from_db()
     assert (source.editorial_status, source.title) == ("published", "Example report edited once more")
+
+
+def test_the_publish_confirmation_costs_a_fixed_number_of_queries_per_record(client):
+    """The page lists what it is asked to publish: its queries grow with the records selected
+    (like Django's delete confirmation), never with their citations or history."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer())
+    changelist = reverse("admin:policies_statement_changelist")
+
+    def queries(records):
+        selected = [r.pk for r in records]
+        action = {"action": "publish_selected", "_selected_action": selected, "change_reason": "x"}
+        with CaptureQueriesContext(connection) as captured:
+            assert client.post(changelist, action).status_code == 200
+        return len(captured)
+
+    one = [f.statement(status="draft")]
+    three = one + [f.statement(status="draft") for _ in range(2)]
+    base = queries(one)
+    per_record = (queries(three) - base) / 2
+    for record in three:  # more citations and more history change nothing
+        for _ in range(3):
+            f.cite(record, f.source(status="draft"))
+        record.quote += " (edited)"
+        record._change_reason = "Edited"
+        record.save()
+    assert queries(three) == base + 2 * per_record
+    assert per_record <= 8, per_record  # 7 measured: history, citations, dependants, links

@@ -71,21 +71,15 @@ def flush():
         log.info("detect_gaps after save: %s", report)
 
 
-def on_save(sender, instance, raw=False, **kwargs):
+def on_change(sender, instance, raw=False, **kwargs):
+    """After a save or a deletion (a deleted record is evidence no more; the ids it held are
+    still on the instance, and lookups of rows deleted with it find nothing, harmlessly)."""
     if raw or not settings.GAP_DETECT_ON_SAVE:
-        return
-    schedule(COMPANIES_OF[sender](instance))
-
-
-def on_delete(sender, instance, **kwargs):
-    """A deleted record is evidence no more: re-check its companies too (the ids it held
-    are still on the instance; lookups of rows deleted with it find nothing, harmlessly)."""
-    if not settings.GAP_DETECT_ON_SAVE:
         return
     schedule(COMPANIES_OF[sender](instance))
 
 
 def connect():
     for model in COMPANIES_OF:
-        post_save.connect(on_save, sender=model, dispatch_uid=f"gaps_detect_{model.__name__}")
-        post_delete.connect(on_delete, sender=model, dispatch_uid=f"gaps_detect_delete_{model.__name__}")
+        post_save.connect(on_change, sender=model, dispatch_uid=f"gaps_detect_{model.__name__}")
+        post_delete.connect(on_change, sender=model, dispatch_uid=f"gaps_detect_delete_{model.__name__}")
