@@ -10,6 +10,7 @@ from django.core.exceptions import BadRequest
 from django.db.models import Q
 from django.utils import timezone
 
+from .lib import clock
 from .models import EmployeeAction
 from .models.base import PUBLIC_STATUSES
 
@@ -52,7 +53,7 @@ def public_snapshot(model, when=None):
         return model.objects.public()
     qs = snapshot(model, when).filter(editorial_status__in=PUBLIC_STATUSES)
     if model is EmployeeAction:
-        today = timezone.localdate()
+        today = clock.today()
         qs = qs.filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
         qs = qs.filter(id__in=EmployeeAction.objects.public().values("id"))
     return qs

@@ -18,23 +18,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .kinds import record_url
 from .lib.event_dates import EventDate, Precision
+from .lib.precompiled import DATETIME, INT, precompiled
 from .models import Contract, Metric, Observation
-from .models.base import PUBLIC_STATUSES
-from .models.sources import Citation
 from .timeline import (
+    KINDS,
+    citation_rows,
     contracts_of,
+    fetch,
     observations_of,
     statement_entries,
     statements_of,
     version_entries,
     versions_of,
+    with_related,
 )
 
 WIDTH = 720
@@ -123,9 +126,36 @@ def _point(row, kind, summed, label):
     return Point(EventDate(row["month"], Precision.MONTH), value, text, row["n"], kind)
 
 
+# The chart's queries, compiled once per process (lib/precompiled.py); `as_of` is part of the
+# shape, `when` the moment.
+
+@precompiled(company=INT, when=DATETIME)
+def _observation_months(as_of, *, company, when):
+    return _monthly(observations_of(company, when if as_of else None), "observed_on", ("metric", "unit"),
+                    "value", approximate="is_approximate")
+
+
+@precompiled(company=INT, when=DATETIME)
+def _contract_months(as_of, *, company, when):
+    contracts = contracts_of(company, when if as_of else None).filter(amount__isnull=False,
+                                                                        started_on__isnull=False)
+    return _monthly(contracts, "started_on", ("currency",), "amount")
+
+
+@precompiled(company=INT, when=DATETIME)
+def _latest_versions(as_of, *, company, when):
+    versions = versions_of(company, when if as_of else None).order_by("-effective_on", "-id")
+    return with_related(versions[:MARKERS_PER_KIND], *KINDS["policyversion"].related)
+
+
+@precompiled(company=INT, when=DATETIME)
+def _latest_statements(as_of, *, company, when):
+    statements = statements_of(company, when if as_of else None).filter(made_on__isnull=False)
+    return statements.order_by("-made_on", "-id")[:MARKERS_PER_KIND]
+
+
 def _observation_series(company, when):
-    rows = _monthly(observations_of(company, when), "observed_on", ("metric", "unit"), "value",
-                    approximate="is_approximate")
+    rows = _observation_months(when is not None, company=company.pk, when=when)
     found = {}
     for row in rows:
         summed = row["metric"] in SUMMED
@@ -147,9 +177,8 @@ def _observation_label(row, value):
 
 
 def _contract_series(company, when):
-    contracts = contracts_of(company, when).filter(amount__isnull=False, started_on__isnull=False)
     found = {}
-    for row in _monthly(contracts, "started_on", ("currency",), "amount"):
+    for row in _contract_months(when is not None, company=company.pk, when=when):
         currency = row["currency"]
         series = found.setdefault(currency, Series(f"Contract amounts ({currency})", currency,
                                                    style="stem", summed=True))
@@ -188,18 +217,10 @@ def _attach_sources(series):
         return
     types = {kind: ContentType.objects.get_for_model(model)
              for kind, model in (("observation", Observation), ("contract", Contract))}
-    wanted = Q()
-    for kind, content_type in types.items():
-        ids = [p.record_id for p in points if p.kind == kind]
-        if ids:
-            wanted |= Q(content_type=content_type, object_id__in=ids)
-    citations = (
-        Citation.objects.filter(wanted).filter(source__editorial_status__in=PUBLIC_STATUSES)
-        .select_related("source").order_by("id")
-    )
     kinds = {ct.pk: kind for kind, ct in types.items()}
+    ids = sorted({p.record_id for p in points})
     found = {}
-    for c in citations:
+    for c in citation_rows(types=sorted(kinds), ids=ids):
         found.setdefault((kinds[c.content_type_id], c.object_id), []).append(c)
     for p in points:
         p.citations = found.get((p.kind, p.record_id), [])
@@ -207,12 +228,11 @@ def _attach_sources(series):
 
 def _latest_words(company, when, counts):
     """The latest policy versions and statements, oldest first, and how many are left out."""
-    versions = versions_of(company, when).order_by("-effective_on", "-id")[:MARKERS_PER_KIND]
-    statements = (
-        statements_of(company, when).filter(made_on__isnull=False)
-        .order_by("-made_on", "-id")[:MARKERS_PER_KIND]
-    )
-    entries = version_entries(versions, citations=False) + statement_entries(statements, citations=False)
+    as_of = when is not None
+    versions = fetch(_latest_versions(as_of, company=company.pk, when=when), as_of,
+                     *KINDS["policyversion"].related)
+    statements = _latest_statements(as_of, company=company.pk, when=when)
+    entries = version_entries(versions) + statement_entries(statements)
     entries.sort(key=lambda e: (e.date.date, e.kind, e.record.pk))
     markers = [Marker(i, e) for i, e in enumerate(entries, 1)]
     more = counts.get("policyversion", 0) + counts.get("statement", 0) - len(markers)

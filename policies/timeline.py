@@ -35,6 +35,7 @@ from django.db.models.functions import Coalesce
 from .asof import linked_public_q, public_snapshot, snapshot
 from .kinds import record_title, record_url
 from .lib.event_dates import EventDate
+from .lib.precompiled import DATETIME, IDS, INT, precompiled
 from .models import (
     ClauseChange,
     CommitmentClause,
@@ -89,46 +90,53 @@ def _public(model, when):
     return public_snapshot(model, when).filter(linked_public_q(model))
 
 
-def versions_of(company, when=None):
-    return _public(PolicyVersion, when).filter(policy__company_id=company.pk)
+def versions_of(company_id, when=None):
+    return _public(PolicyVersion, when).filter(policy__company_id=company_id)
 
 
-def _clauses_of(company, when):
+def _clauses_of(company_id, when):
     return (
         snapshot(CommitmentClause, when)
-        .filter(version__policy__company_id=company.pk)
+        .filter(version__policy__company_id=company_id)
         .filter(linked_public_q(CommitmentClause))  # its version, commitment, policy, company
         .exclude(change=ClauseChange.UNCHANGED)
     )
 
 
-def statements_of(company, when=None):
-    return _public(Statement, when).filter(company_id=company.pk)
+def statements_of(company_id, when=None):
+    return _public(Statement, when).filter(company_id=company_id)
 
 
-def _actions_of(company, when):
-    return _public(EmployeeAction, when).filter(company_id=company.pk)
+def _actions_of(company_id, when):
+    return _public(EmployeeAction, when).filter(company_id=company_id)
 
 
-def contracts_of(company, when=None):
-    return _public(Contract, when).filter(Q(vendor_id=company.pk) | Q(intermediary_id=company.pk))
+def contracts_of(company_id, when=None):
+    return _public(Contract, when).filter(Q(vendor_id=company_id) | Q(intermediary_id=company_id))
 
 
-def observations_of(company, when=None):
-    return _public(Observation, when).filter(company_id=company.pk)
+def observations_of(company_id, when=None):
+    return _public(Observation, when).filter(company_id=company_id)
 
 
-# Each kind: its entries, built from a few records (a queryset already narrowed to a page).
+# Each kind: its entries, built from a few records already fetched with their related rows.
+
+def with_related(records, *related):
+    """The records with their related rows joined into the same query (select_related);
+    `history.as_of()` instances keep no joined rows, so `fetch` attaches those by one more
+    query per relation."""
+    return records if hasattr(records.model, "instance_type") else records.select_related(*related)
+
+
+def fetch(rows, as_of, *related):
+    if as_of:
+        prefetch_related_objects(rows, *related)
+    return rows
+
 
 def fetch_related(records, *related):
-    """The records with their related rows: joined into the same query for live rows
-    (select_related); by one more query per relation for the instances `history.as_of()`
-    builds from historical rows, which keep no joined rows (prefetch_related_objects)."""
-    if hasattr(records.model, "instance_type"):  # a historical model: ?as_of=
-        rows = list(records)
-        prefetch_related_objects(rows, *related)
-        return rows
-    return list(records.select_related(*related))
+    """The records, as a list, with their related rows (`with_related`, then `fetch`)."""
+    return fetch(list(with_related(records, *related)), hasattr(records.model, "instance_type"), *related)
 
 
 def attach_citations(entries):
@@ -137,26 +145,29 @@ def attach_citations(entries):
 
     by_kind = {}
     for entry in entries:
+        entry.citations = []
         by_kind.setdefault(entry.kind, {})[entry.record.pk] = entry
     if not by_kind:
         return entries
     types = ContentType.objects.get_for_models(*(type(e.record) for e in entries), for_concrete_models=False)
     kind_of_type = {types[type(e.record)].pk: e.kind for e in entries}
-    match = Q()
-    for entry in entries:
-        entry.citations = []
-    for type_id, kind in kind_of_type.items():
-        match |= Q(content_type_id=type_id, object_id__in=list(by_kind[kind]))
-    for citation in _public_citations().filter(match):
+    ids = sorted({e.record.pk for e in entries})
+    for citation in citation_rows(types=sorted(kind_of_type), ids=ids):
         entry = by_kind[kind_of_type[citation.content_type_id]].get(citation.object_id)
         if entry is not None:
             entry.citations.append(citation)
     return entries
 
 
-def version_entries(records, citations=True):
-    versions = fetch_related(records, "policy__company")
-    entries = [
+@precompiled(types=IDS, ids=IDS)
+def citation_rows(*, types, ids):
+    """Public citations, with their sources, of records of these types with these ids (a
+    record of one type may share its id with one of another: the caller matches both)."""
+    return _public_citations().filter(content_type_id__any=types, object_id__any=ids)
+
+
+def version_entries(versions):
+    return [
         Entry(
             date=v.effective, kind="policyversion", label="Policy version", side=WORDS, record=v,
             title=f"{v.policy.title}: version in force {v.effective}",
@@ -164,11 +175,9 @@ def version_entries(records, citations=True):
         )
         for v in versions
     ]
-    return attach_citations(entries) if citations else entries
 
 
-def _clause_entries(records, citations=True):
-    clauses = fetch_related(records, "commitment__policy__company", "version")
+def _clause_entries(clauses):
     return [
         Entry(
             date=c.version.effective, kind="commitmentclause", label="Commitment",
@@ -180,84 +189,94 @@ def _clause_entries(records, citations=True):
     ]
 
 
-def statement_entries(records, citations=True):
-    entries = [
+def statement_entries(statements):
+    return [
         Entry(
             date=s.made, kind="statement", label=f"Statement ({s.get_kind_display().lower()})",
             side=WORDS, record=s, title=f"{s.speaker}{', ' + s.speaker_role if s.speaker_role else ''}",
             text=s.quote, url=record_url("statement", s.pk), claim_status=_claim(s),
         )
-        for s in records
+        for s in statements
     ]
-    return attach_citations(entries) if citations else entries
 
 
-def _action_entries(records, citations=True):
-    entries = [
+def _action_entries(actions):
+    return [
         Entry(
             date=a.started if a.started else a.reported, kind="employeeaction",
             label=a.get_kind_display(), side=VOICES, record=a, title=a.title, text=a.description,
             url=record_url("employeeaction", a.pk), claim_status=_claim(a),
         )
-        for a in records
+        for a in actions
     ]
-    return attach_citations(entries) if citations else entries
 
 
-def _contract_entries(records, citations=True):
-    entries = [
+def _contract_entries(contracts):
+    return [
         Entry(
             date=c.started, kind="contract", label="Contract", side=DEEDS, record=c,
             title=c.title, text=c.description, url=record_url("contract", c.pk), claim_status=_claim(c),
         )
-        for c in fetch_related(records, "agency", "vendor", "intermediary")
+        for c in contracts
     ]
-    return attach_citations(entries) if citations else entries
 
 
-def _observation_entries(records, citations=True):
-    entries = [
+def _observation_entries(observations):
+    return [
         Entry(
             date=o.observed, kind="observation", label="Observation", side=DEEDS, record=o,
             title=record_title(o), text=o.note, url=record_url("observation", o.pk), claim_status=_claim(o),
         )
-        for o in fetch_related(records, "agency")
+        for o in observations
     ]
-    return attach_citations(entries) if citations else entries
 
 
 @dataclass(frozen=True)
 class Kind:
-    records: object  # (company, when) -> queryset
+    records: object  # (company id, when) -> queryset
     day: object  # expression for the event day
-    entries: object  # (queryset, citations=True) -> [Entry]
+    entries: object  # [record with its related rows] -> [Entry]
+    related: tuple = ()  # what its entries show of other records
 
 
 KINDS = {
-    "policyversion": Kind(versions_of, F("effective_on"), version_entries),
-    "commitmentclause": Kind(_clauses_of, F("version__effective_on"), _clause_entries),
+    "policyversion": Kind(versions_of, F("effective_on"), version_entries, ("policy__company",)),
+    "commitmentclause": Kind(
+        _clauses_of, F("version__effective_on"), _clause_entries, ("commitment__policy__company", "version")
+    ),
     "statement": Kind(statements_of, F("made_on"), statement_entries),
     "employeeaction": Kind(_actions_of, Coalesce("started_on", "reported_on"), _action_entries),
-    "contract": Kind(contracts_of, F("started_on"), _contract_entries),
-    "observation": Kind(observations_of, F("observed_on"), _observation_entries),
+    "contract": Kind(contracts_of, F("started_on"), _contract_entries, ("agency", "vendor", "intermediary")),
+    "observation": Kind(observations_of, F("observed_on"), _observation_entries, ("agency",)),
 }
 
+# The timeline's queries, compiled once per process (lib/precompiled.py). `as_of` is part of
+# the shape: the records then come from the history tables, `when` being the moment.
 
-def timeline_counts(company, when=None):
-    """How many public entries of each kind the company has (one query)."""
+
+@precompiled(company=INT, when=DATETIME)
+def _count_rows(as_of, *, company, when):
+    when = when if as_of else None
     parts = [
         kind.records(company, when).order_by()
         .annotate(entry_kind=Value(name, output_field=CharField()))
         .values("entry_kind").annotate(n=Count("id")).values_list("entry_kind", "n")
         for name, kind in KINDS.items()
     ]
+    return parts[0].union(*parts[1:], all=True)
+
+
+def timeline_counts(company, when=None):
+    """How many public entries of each kind the company has (one query)."""
     counts = dict.fromkeys(KINDS, 0)
-    counts.update(parts[0].union(*parts[1:], all=True))
+    counts.update(_count_rows(when is not None, company=company.pk, when=when))
     return counts
 
 
-def _keys(company, when):
-    """(kind, id, undated, day) of every entry, as one UNION query to order and slice."""
+@precompiled(company=INT, when=DATETIME)
+def _key_rows(as_of, start, stop, *, company, when):
+    """(kind, id, undated, day) of the entries from `start` to `stop`, latest first: one UNION."""
+    when = when if as_of else None
     parts = [
         kind.records(company, when).order_by()
         .annotate(entry_kind=Value(name, output_field=CharField()), day=kind.day)
@@ -266,7 +285,20 @@ def _keys(company, when):
         .values_list("entry_kind", "id", "undated", "day")
         for name, kind in KINDS.items()
     ]
-    return parts[0].union(*parts[1:], all=True)
+    return parts[0].union(*parts[1:], all=True).order_by("-undated", "-day", "-entry_kind", "-id")[start:stop]
+
+
+@precompiled(company=INT, when=DATETIME, ids=IDS)
+def _kind_rows(as_of, name, *, company, when, ids):
+    """The records of one kind with these ids, with their related rows."""
+    kind = KINDS[name]
+    return with_related(kind.records(company, when if as_of else None).filter(id__any=ids), *kind.related)
+
+
+def kind_records(name, company_id, when, ids):
+    """Records of kind `name` (a key of KINDS) of the company, by id, with their related rows."""
+    rows = _kind_rows(when is not None, name, company=company_id, when=when, ids=ids)
+    return fetch(rows, when is not None, *KINDS[name].related)
 
 
 @dataclass
@@ -315,9 +347,7 @@ def timeline_page(company, when=None, number=1, per_page=PER_PAGE):
     num_pages = max(1, math.ceil(total / per_page))
     number = min(max(1, number), num_pages)
     start = (number - 1) * per_page
-    keys = list(
-        _keys(company, when).order_by("-undated", "-day", "-entry_kind", "-id")[start:start + per_page]
-    )
+    keys = _key_rows(when is not None, start, start + per_page, company=company.pk, when=when)
     entries = _entries(company, when, keys)
     return TimelinePage(entries, number, num_pages, total, counts, per_page)
 
@@ -328,8 +358,7 @@ def _entries(company, when, keys):
         ids.setdefault(kind, []).append(pk)
     entries = []
     for name, pks in ids.items():
-        kind = KINDS[name]
-        entries.extend(kind.entries(kind.records(company, when).filter(id__in=pks), citations=False))
+        entries.extend(KINDS[name].entries(kind_records(name, company.pk, when, pks)))
     attach_citations([e for e in entries if e.kind != "commitmentclause"])  # clauses show their version's
     return sorted(entries, key=_order)
 

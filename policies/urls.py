@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path as _path
 from django.views.decorators.http import require_safe
 
+from .lib.prepared import prepared
 from .sitemaps import SITEMAPS
 from .views import (
     agencies,
@@ -23,9 +24,13 @@ from .views import (
 app_name = "policies"
 
 
-def path(route, view, name):
-    """Every public page is read-only: GET and HEAD; any other method is a 405 with Allow."""
-    return _path(route, require_safe(view), name=name)
+def path(route, view, name, prepare=True):
+    """Every public page is read-only: GET and HEAD; any other method is a 405 with Allow.
+
+    Its queries are prepared statements on PostgreSQL (`lib/prepared.py`), except for the
+    downloads, which stream COPY output after the view has returned.
+    """
+    return _path(route, require_safe(prepared(view) if prepare else view), name=name)
 
 
 urlpatterns = [
@@ -46,8 +51,10 @@ urlpatterns = [
     path("changes/", history.changes, name="changes"),
     path("search/", search.search, name="search"),
     path("exports/", exports.page, name="exports"),
-    path("exports/download/", exports.download, name="exports-download"),
-    path("exports/releases/<str:folder>/<str:name>", exports.release_file, name="release-file"),
+    path("exports/download/", exports.download, name="exports-download", prepare=False),
+    path(
+        "exports/releases/<str:folder>/<str:name>", exports.release_file, name="release-file", prepare=False
+    ),
     path("feeds/changes/", feeds.RecentChangesFeed(), name="feed-changes"),
     path("feeds/gaps/", feeds.GapsFeed(), name="feed-gaps"),
     path("feeds/companies/<slug:slug>/", feeds.CompanyFeed(), name="feed-company"),

@@ -279,6 +279,13 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0 if DEBUG else 600)
 # When a page is missing, one request renders it and the others for the same page wait up
 # to this long for its copy instead of all rendering it at once (0: every request renders).
 PAGE_CACHE_LOCK_SECONDS = env_int("PAGE_CACHE_LOCK_SECONDS", 5)
+# Uncached pages (policies/lib/prepared.py, policies/lib/precompiled.py): public pages' queries
+# are prepared statements on PostgreSQL (turn off behind a pooler in transaction mode that
+# cannot keep them, such as PgBouncer before 1.21), and the company page's querysets are
+# compiled once per process. PRECOMPILED_CHECK (the test suite) compares every precompiled
+# query with the same queryset built afresh.
+PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+PRECOMPILED_CHECK = env_bool("PRECOMPILED_CHECK", False)
 
 LOGGING = {
     "version": 1,

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from ..lib import clock
 from .base import (
     Claim,
     PublicQuerySet,
@@ -90,13 +91,13 @@ class EmployeeActionKind(models.TextChoices):
 class EmployeeActionQuerySet(PublicQuerySet):
     def public(self):
         """Published or retracted, and not under an embargo that has not yet lifted."""
-        today = timezone.localdate()
+        today = clock.today()
         return (
             super().public().filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=today))
         )
 
     def published(self):
-        today = timezone.localdate()
+        today = clock.today()
         return (
             super()
             .published()
