@@ -7,6 +7,7 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefet
 from django.db.models.functions import Coalesce
 
 from .asof import public_linked, public_snapshot
+from .lib.precompiled import DATETIME, INT, precompiled
 from .models import Company, Gap, RightOfReply
 from .models.gaps import OPEN_GAP_STATUSES
 from .search import matching
@@ -40,10 +41,10 @@ def attach_public_replies(gaps, gap_ids):
     return gaps
 
 
-def _ordered_gaps(company, when):
+def _ordered_gaps(company_id, when):
     qs = public_snapshot(Gap, when).filter(company__editorial_status__in=("published", "retracted"))
-    if company is not None:
-        qs = qs.filter(company_id=company.pk)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
     return qs.annotate(
         is_closed=Case(When(status__in=OPEN_GAP_STATUSES, then=Value(0)), default=Value(1),
                        output_field=IntegerField()),
@@ -58,7 +59,7 @@ def public_gaps(company=None, when=None):
     """
     from django.db.models import prefetch_related_objects
 
-    qs = _ordered_gaps(company, when)
+    qs = _ordered_gaps(company.pk if company is not None else None, when)
     if when is None:
         return qs.select_related("company", "commitment").prefetch_related(public_replies())
     gaps = list(qs)
@@ -73,20 +74,43 @@ def company_gaps(company, when=None):
     depend on how many gaps the company has, none included: 2 queries now (the gaps with
     their commitments, their public replies), 3 as of a date (the gaps, the commitments,
     the replies). Their supporting signals: `gaps.pages.supporting_signals(company=...)`.
+    Compiled once per process (lib/precompiled.py).
     """
-    from .models import Commitment
-
-    qs = _ordered_gaps(company, when)
-    if when is None:
-        gaps = list(qs.select_related("commitment"))
-    else:
-        gaps = list(qs)
-        commitments = Commitment.objects.filter(policy__company_id=company.pk).in_bulk()
+    as_of = when is not None
+    gaps = _company_gap_rows(as_of, company=company.pk, when=when)
+    if as_of:
+        commitments = {c.pk: c for c in _company_commitments(company=company.pk)}
     for gap in gaps:
         gap.company = company
-        if when is not None:
+        if as_of:
             gap.commitment = commitments.get(gap.commitment_id)
-    return attach_public_replies(gaps, Gap.objects.filter(company_id=company.pk).values("pk"))
+    replies = defaultdict(list)
+    for reply in _company_gap_replies(company=company.pk):
+        replies[reply.object_id].append(reply)
+    for gap in gaps:
+        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
+    return gaps
+
+
+@precompiled(company=INT, when=DATETIME)
+def _company_gap_rows(as_of, *, company, when):
+    qs = _ordered_gaps(company, when if as_of else None)
+    return qs if as_of else qs.select_related("commitment")
+
+
+@precompiled(company=INT)
+def _company_commitments(*, company):
+    from .models import Commitment
+
+    return Commitment.objects.filter(policy__company_id=company)
+
+
+@precompiled(company=INT)
+def _company_gap_replies(*, company):
+    return _public_replies().filter(
+        content_type=ContentType.objects.get_for_model(Gap),
+        object_id__in=Gap.objects.filter(company_id=company).values("pk"),
+    )
 
 
 def open_gap_count():

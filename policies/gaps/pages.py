@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from ..lib.precompiled import INT, precompiled
 from ..models import CommitmentClause, Gap, Signal, SignalStatus
 from ..models.base import PUBLIC_STATUSES
 from ..models.gaps import OPEN_GAP_STATUSES
@@ -46,18 +47,29 @@ def supporting_signals(gaps=(), company=None):
 
     With `company`, the signals of all its gaps: one query whether it has gaps or not.
     """
-    out = defaultdict(list)
-    rows = Signal.objects.filter(status__in=SUPPORTING).order_by("first_date", "pk")
     if company is not None:
-        rows = rows.filter(gap__company_id=company.pk)
+        rows = _company_signal_rows(company=company.pk)
     else:
-        rows = rows.filter(gap__in=[g.pk for g in gaps])
-    for s in rows.values("gap_id", "rule", "summary", "first_date", "last_date"):
+        rows = _signal_rows().filter(gap__in=[g.pk for g in gaps])
+    out = defaultdict(list)
+    for s in rows:
         out[s["gap_id"]].append(
             SupportingSignal(s["rule"], RULE_TITLES.get(s["rule"], s["rule"]), s["summary"],
                              s["first_date"], s["last_date"])
         )
     return out
+
+
+def _signal_rows():
+    return (
+        Signal.objects.filter(status__in=SUPPORTING).order_by("first_date", "pk")
+        .values("gap_id", "rule", "summary", "first_date", "last_date")
+    )
+
+
+@precompiled(company=INT)
+def _company_signal_rows(*, company):
+    return _signal_rows().filter(gap__company_id=company)
 
 
 def status_changes(gap, as_of=None):

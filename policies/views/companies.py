@@ -3,13 +3,14 @@
 import re
 
 from django.core.exceptions import BadRequest
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from ..asof import as_of_from, linked_public_q, public_snapshot, snapshot
 from ..chart import build_chart
 from ..gaps.pages import supporting_signals
+from ..lib.precompiled import DATETIME, IDS, INT, TEXT, precompiled
 from ..listings import DIRECTORY_ORDERS, company_directory, company_gaps
 from ..models import (
     Agency,
@@ -23,7 +24,7 @@ from ..models import (
     Topic,
 )
 from ..models.base import PUBLIC_STATUSES
-from ..timeline import fetch_related, timeline_page
+from ..timeline import fetch, timeline_page, with_related
 from .paging import paginate
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
@@ -73,34 +74,79 @@ def _gaps_with_signals(company, when):
     return gaps
 
 
+# The page's queries, compiled once per process (lib/precompiled.py); `as_of` is part of the
+# shape (the rows then come from the history tables), `when` the moment.
+
 def _company(slug, when):
+    found = _company_rows(when is not None, slug=slug, when=when) if SLUG.fullmatch(slug) else []
+    if found:
+        return found[0]
     if when is None:
-        return get_object_or_404(Company.objects.public(), slug=slug)
-    found = public_snapshot(Company, when).filter(slug=slug).first()
-    if found is None:
-        raise Http404("The tracker had not published this company on that date.")
-    return found
+        raise Http404("No company by that name.")
+    raise Http404("The tracker had not published this company on that date.")
 
 
-def _family(company):
+@precompiled(slug=TEXT, when=DATETIME)
+def _company_rows(as_of, *, slug, when):
+    return public_snapshot(Company, when if as_of else None).filter(slug=slug)[:1]
+
+
+@precompiled(company=INT, when=DATETIME)
+def _aliases(as_of, *, company, when):
+    return snapshot(CompanyAlias, when if as_of else None).filter(company_id=company).order_by("value")
+
+
+@precompiled(company=INT)
+def _family(*, company):
     """Published corporate links either way, with both companies (1 query)."""
-    links = (
+    return (
         CompanyRelationship.objects.public()
-        .filter(Q(parent=company) | Q(child=company))
+        .filter(Q(parent_id=company) | Q(child_id=company))
         .filter(parent__editorial_status__in=PUBLIC_STATUSES, child__editorial_status__in=PUBLIC_STATUSES)
         .select_related("parent", "child")
     )
-    return list(links)
+
+
+@precompiled(company=INT, when=DATETIME)
+def _product_rows(as_of, *, company, when):
+    return public_snapshot(Product, when if as_of else None).filter(company_id=company)
+
+
+@precompiled(products=IDS)
+def _capability_rows(*, products):
+    capabilities = ProductCapability.objects.filter(product_id__any=products)
+    return capabilities.select_related("capability").order_by("id")
 
 
 def _products(company, when):
     """Products with their capabilities (2 queries)."""
-    products = list(public_snapshot(Product, when).filter(company_id=company.pk))
-    prefetch_related_objects(
-        products,
-        Prefetch("productcapability_set", queryset=ProductCapability.objects.select_related("capability")),
-    )
+    products = _product_rows(when is not None, company=company.pk, when=when)
+    capabilities = {}
+    for row in _capability_rows(products=[p.pk for p in products]):
+        capabilities.setdefault(row.product_id, []).append(row)
+    for p in products:  # where p.productcapability_set.all() reads them, as prefetch_related leaves them
+        p._prefetched_objects_cache = {"productcapability_set": capabilities.get(p.pk, [])}
     return products
+
+
+@precompiled(company=INT, when=DATETIME)
+def _commitment_rows(as_of, *, company, when):
+    public = public_snapshot(Commitment, when if as_of else None).filter(linked_public_q(Commitment))
+    return public.filter(policy__company_id=company)  # not of a draft policy
+
+
+@precompiled(commitments=IDS, when=DATETIME)
+def _clause_rows(as_of, *, commitments, when):
+    clauses = (
+        snapshot(CommitmentClause, when if as_of else None)
+        .filter(version__editorial_status__in=PUBLIC_STATUSES)
+        .filter(commitment_id__any=commitments)
+        .order_by("version__effective_on")
+    )
+    return with_related(clauses, *CLAUSE_RELATED)
+
+
+CLAUSE_RELATED = ("version__policy__company",)
 
 
 def _commitments(company, when):
@@ -109,17 +155,11 @@ def _commitments(company, when):
     2 queries (commitments; clauses with their versions, policies and companies);
     as of a date 5 (the clauses' versions, policies and companies by prefetch).
     """
-    public = public_snapshot(Commitment, when).filter(linked_public_q(Commitment))  # not of a draft policy
-    commitments = list(public.filter(policy__company_id=company.pk))
-    clauses = (
-        snapshot(CommitmentClause, when)
-        .filter(version__editorial_status__in=PUBLIC_STATUSES)
-        .filter(commitment_id__in=[c.pk for c in commitments])
-        .order_by("version__effective_on")
-    )
-    clauses = fetch_related(clauses, "version__policy__company")
+    as_of = when is not None
+    commitments = _commitment_rows(as_of, company=company.pk, when=when)
+    clauses = _clause_rows(as_of, commitments=[c.pk for c in commitments], when=when)
     latest = {}
-    for clause in clauses:
+    for clause in fetch(clauses, as_of, *CLAUSE_RELATED):
         latest[clause.commitment_id] = clause
     for c in commitments:
         c.latest_clause = latest.get(c.pk)
@@ -156,8 +196,8 @@ def company(request, slug):
     context = {
         "company": obj,
         "as_of": when,
-        "aliases": list(snapshot(CompanyAlias, when).filter(company_id=obj.pk).order_by("value")),
-        "family": _family(obj),
+        "aliases": _aliases(when is not None, company=obj.pk, when=when),
+        "family": _family(company=obj.pk),
         "products": _products(obj, when),
         "commitments": _commitments(obj, when),
         "gaps": _gaps_with_signals(obj, when),
