@@ -218,9 +218,8 @@ def _attach_sources(series):
     types = {kind: ContentType.objects.get_for_model(model)
              for kind, model in (("observation", Observation), ("contract", Contract))}
     kinds = {ct.pk: kind for kind, ct in types.items()}
-    ids = sorted({p.record_id for p in points})
     found = {}
-    for c in citation_rows(types=sorted(kinds), ids=ids):
+    for c in citation_rows([(types[p.kind].pk, p.record_id) for p in points]):
         found.setdefault((kinds[c.content_type_id], c.object_id), []).append(c)
     for p in points:
         p.citations = found.get((p.kind, p.record_id), [])

@@ -19,9 +19,11 @@ import math
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     Count,
+    ExpressionWrapper,
     F,
     IntegerField,
     Prefetch,
@@ -151,19 +153,37 @@ def attach_citations(entries):
         return entries
     types = ContentType.objects.get_for_models(*(type(e.record) for e in entries), for_concrete_models=False)
     kind_of_type = {types[type(e.record)].pk: e.kind for e in entries}
-    ids = sorted({e.record.pk for e in entries})
-    for citation in citation_rows(types=sorted(kind_of_type), ids=ids):
-        entry = by_kind[kind_of_type[citation.content_type_id]].get(citation.object_id)
-        if entry is not None:
-            entry.citations.append(citation)
+    cited = [(types[type(e.record)].pk, e.record.pk) for e in entries]
+    for citation in citation_rows(cited):
+        by_kind[kind_of_type[citation.content_type_id]][citation.object_id].citations.append(citation)
     return entries
 
 
-@precompiled(types=IDS, ids=IDS)
-def citation_rows(*, types, ids):
-    """Public citations, with their sources, of records of these types with these ids (a
-    record of one type may share its id with one of another: the caller matches both)."""
-    return _public_citations().filter(content_type_id__any=types, object_id__any=ids)
+PAIR = 1 << 32  # (content type, object id) as one number: object ids stay below 2**32
+
+
+def citation_rows(cited):
+    """Public citations, with their sources, of the records named by (content type id, id)."""
+    return _citation_rows(
+        types=sorted({t for t, _ in cited}),
+        ids=sorted({pk for _, pk in cited}),
+        pairs=sorted({t * PAIR + pk for t, pk in cited}),
+    )
+
+
+@precompiled(types=IDS, ids=IDS, pairs=IDS)
+def _citation_rows(*, types, ids, pairs):
+    """The first two lists let the (content type, object id) index narrow the search; the
+    pairs keep only the records asked for, not another kind's record with the same id."""
+    return (
+        _public_citations()
+        .filter(content_type_id__any=types, object_id__any=ids)
+        .alias(pair=ExpressionWrapper(  # a big integer: Django binds a plain one as int4 on PostgreSQL
+            F("content_type_id") * Value(PAIR, output_field=BigIntegerField()) + F("object_id"),
+            output_field=BigIntegerField(),
+        ))
+        .filter(pair__any=pairs)
+    )
 
 
 def version_entries(versions):
