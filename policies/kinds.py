@@ -5,9 +5,9 @@ One registry shared by record pages, public history, recent changes, feeds and
 """
 
 from django.http import Http404
-from django.urls import reverse
 
 from . import models as m
+from .lib.urls import cached_reverse
 
 RECORD_KINDS = {
     "company": m.Company,
@@ -80,8 +80,8 @@ def record_title(record):
 
 def record_url(kind, pk):
     """The permalink path of a record: its own page where it has one, else the record page."""
-    return reverse("policies:record", args=[kind, pk])
+    return cached_reverse("policies:record", kind, pk)
 
 
 def history_url(kind, pk):
-    return reverse("policies:history", args=[kind, pk])
+    return cached_reverse("policies:history", kind, pk)

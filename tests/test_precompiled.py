@@ -135,7 +135,7 @@ def _prepared_statements():
 def test_public_pages_prepare_their_statements(client):
     company = f.company(name="Example Cloud Prepared")
     f.statement(company=company)
-    for _ in range(2):  # a statement is prepared the second time it runs
+    for _ in range(2):
         client.get(company.get_absolute_url())
     statements, runs = _prepared_statements()
     for _ in range(3):
@@ -155,3 +155,19 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(client):
             assert client.get(company.get_absolute_url()).status_code == 200
         assert _prepared_statements() == before
     assert connection.connection.prepare_threshold is None  # Django's default, restored after a page
+
+
+def test_remembered_links_follow_the_script_prefix():
+    """A site served under a path prefix links under it, even after the same link was
+    worked out without the prefix."""
+    from django.urls import set_script_prefix
+
+    from policies.lib.urls import cached_reverse
+
+    assert cached_reverse("policies:source", 7) == "/sources/7/"
+    try:
+        set_script_prefix("/tracker/")
+        assert cached_reverse("policies:source", 7) == "/tracker/sources/7/"
+    finally:
+        set_script_prefix("/")
+    assert cached_reverse("policies:source", 7) == "/sources/7/"

@@ -5,11 +5,12 @@ the public rule (`asof.linked_public_q`) joins every record to what it points at
 PostgreSQL planned those joins afresh on every request (the median company page: 13.8 ms
 planning against 4.1 ms executing for its 24 queries, EXPLAIN ANALYZE). Inside
 `prepared_statements()` every query of this thread's connection is sent with
-server-side parameters and prepared (psycopg prepares a statement the second time it runs it): the SQL the
-ORM builds is the same text for every company, so each statement is planned once per
-connection and then only executed. Connections are kept between requests
-(`DB_CONN_MAX_AGE`), so the prepared statements are too; psycopg keeps the 100 most
-recently used per connection and deallocates the others.
+server-side parameters and prepared: the SQL the ORM builds is the same text for every
+company, so each statement is parsed once per connection, and after five runs PostgreSQL
+keeps one generic plan for it unless plans for the actual values are estimated cheaper
+(`plan_cache_mode = auto`). Connections are kept between requests (`DB_CONN_MAX_AGE`), so
+the prepared statements are too; psycopg keeps the 100 most recently used per connection
+and deallocates the others.
 
 Django turns prepared statements off by default because a connection pooler in
 transaction mode (PgBouncer before 1.21) loses them between transactions: set
@@ -28,9 +29,9 @@ except ImportError:  # psycopg is not installed: SQLite only
     ServerBindingCursor = None
 
 
-# A statement is prepared the second time a connection runs it: one-off statements (an id
-# list of a new length) do not take the places of the page's regular ones.
-PREPARE_THRESHOLD = 1
+# A statement is prepared the first time a connection runs it (the same work as running it
+# unprepared); psycopg keeps the 100 most recently used per connection.
+PREPARE_THRESHOLD = 0
 
 
 def enabled():

@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from ..lib import clock
+from ..lib.urls import cached_reverse
 from .base import (
     Claim,
     PublicQuerySet,
@@ -59,7 +59,7 @@ class Statement(Claim):
         return f"{self.speaker}, {self.made}: “{self.quote[:60]}”"
 
     def get_absolute_url(self):
-        return reverse("policies:record", args=["statement", self.pk])
+        return cached_reverse("policies:record", "statement", self.pk)
 
     @property
     def made(self):
@@ -169,7 +169,7 @@ class EmployeeAction(Claim):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("policies:record", args=["employeeaction", self.pk])
+        return cached_reverse("policies:record", "employeeaction", self.pk)
 
     @property
     def started(self):

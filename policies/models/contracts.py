@@ -2,8 +2,8 @@
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
+from ..lib.urls import cached_reverse
 from .base import (
     Claim,
     TrackedModel,
@@ -116,7 +116,7 @@ class Contract(Claim):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("policies:record", args=["contract", self.pk])
+        return cached_reverse("policies:record", "contract", self.pk)
 
     @property
     def started(self):
@@ -188,7 +188,7 @@ class Observation(Claim):
         return f"{self.get_metric_display()}: {approx}{self.value:,.0f} {self.unit} ({self.observed})"
 
     def get_absolute_url(self):
-        return reverse("policies:record", args=["observation", self.pk])
+        return cached_reverse("policies:record", "observation", self.pk)
 
     @property
     def observed(self):

@@ -5,8 +5,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from ..lib.urls import cached_reverse
 from .base import (
     Citable,
     Publishable,
@@ -60,7 +60,7 @@ class Gap(Citable):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("policies:gap", args=[self.slug])
+        return cached_reverse("policies:gap", self.slug)
 
     @property
     def is_open(self):

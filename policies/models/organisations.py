@@ -5,8 +5,8 @@ import unicodedata
 
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 
+from ..lib.urls import cached_reverse
 from .base import (
     Citable,
     TrackedModel,
@@ -53,7 +53,7 @@ class Company(Citable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("policies:company", args=[self.slug])
+        return cached_reverse("policies:company", self.slug)
 
 
 class AliasScheme(models.TextChoices):
@@ -172,7 +172,7 @@ class Agency(Citable):
         return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
 
     def get_absolute_url(self):
-        return reverse("policies:agency", args=[self.slug])
+        return cached_reverse("policies:agency", self.slug)
 
 
 class Product(Citable):
@@ -199,7 +199,7 @@ class Product(Citable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("policies:record", args=["product", self.pk])
+        return cached_reverse("policies:record", "product", self.pk)
 
 
 class ProductCapability(TrackedModel):

@@ -3,9 +3,9 @@
 import hashlib
 
 from django.db import models
-from django.urls import reverse
 
 from ..lib.terms_types import TERMS_TYPE_CHOICES
+from ..lib.urls import cached_reverse
 from .base import (
     Citable,
     TrackedModel,
@@ -43,7 +43,7 @@ class Policy(Citable):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("policies:policy", args=[self.company.slug, self.slug])
+        return cached_reverse("policies:policy", self.company.slug, self.slug)
 
 
 class EffectiveBasis(models.TextChoices):

@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from ..lib.urls import cached_reverse
 from .base import (
     Publishable,
     TrackedModel,
@@ -95,7 +95,7 @@ class Source(Publishable):
         return f"{self.publisher}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("policies:source", args=[self.pk])
+        return cached_reverse("policies:source", self.pk)
 
     @property
     def published(self):
