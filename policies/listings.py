@@ -85,7 +85,8 @@ def company_gaps(company, when=None):
         if as_of:
             gap.commitment = commitments.get(gap.commitment_id)
     replies = defaultdict(list)
-    for reply in _company_gap_replies(company=company.pk):
+    gap_type = ContentType.objects.get_for_model(Gap).pk
+    for reply in _company_gap_replies(company=company.pk, gap_type=gap_type):
         replies[reply.object_id].append(reply)
     for gap in gaps:
         gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
@@ -105,10 +106,12 @@ def _company_commitments(*, company):
     return Commitment.objects.filter(policy__company_id=company)
 
 
-@precompiled(company=INT)
-def _company_gap_replies(*, company):
+@precompiled(company=INT, gap_type=INT)
+def _company_gap_replies(*, company, gap_type):
+    """A variable, the content type's id: a database flushed and loaded again (tests, a
+    restore) numbers content types anew, and the SQL compiled before must follow."""
     return _public_replies().filter(
-        content_type=ContentType.objects.get_for_model(Gap),
+        content_type_id=gap_type,
         object_id__in=Gap.objects.filter(company_id=company).values("pk"),
     )
 
