@@ -13,6 +13,10 @@ A kind with no record on the page runs no query.
 
 As of a date (`?as_of=`), the instances `Model.history.as_of()` returns keep no joined
 rows, so related rows are attached by `prefetch_related_objects` instead (+1 query each).
+
+Each of these queries is built and compiled once per process (`lib/precompiled.py`): the
+company, the moment and the ids are its variables, so a request only binds values and
+runs SQL the database has prepared (`lib/prepared.py`).
 """
 
 import math
