@@ -169,6 +169,9 @@ def test_the_directory_filters_by_topic_agency_and_open_gaps(client, record):
         html = get_ok(client, reverse("policies:companies") + query)
         assert record["company"].name in html
         assert other.name not in html
+    html = get_ok(client, reverse("policies:companies") + f"?agency={agency.slug}")
+    assert f'<option value="{agency.slug}" selected>' in html  # the form shows the filter in use
+    assert html.count(" selected>") == 2  # that agency, and the sort order
 
 
 def test_the_gap_page_shows_commitment_evidence_and_reply_state(client, record):
