@@ -48,6 +48,17 @@ def test_its_rows_are_the_querysets_rows_with_their_joined_records():
     assert len(ctx.captured_queries) == 1
 
 
+def test_compiling_a_shape_runs_no_query_of_its_own():
+    @precompiled(company=INT)
+    def names(*, company):
+        return m.Company.objects.filter(id=company).values_list("name", flat=True)
+
+    company = f.company(name="Example Cloud First Run")
+    with CaptureQueriesContext(connection) as ctx:
+        assert names(company=company.pk) == ["Example Cloud First Run"]
+    assert len(ctx.captured_queries) == 1  # the probes are compiled, never run
+
+
 def test_a_list_of_ids_is_one_parameter_whatever_its_length():
     companies = [f.company(name=f"Example Cloud Any {n}") for n in range(3)]
     ids = [c.pk for c in companies]

@@ -127,7 +127,8 @@ class _Compiled:
         compiler.connection = connections[template.db]  # this thread's connection
         sql = self.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
-        queryset = copy.copy(template)  # its iterable, prefetches, history flags ...
+        queryset = object.__new__(type(template))  # its iterable, prefetches, history flags ...
+        queryset.__dict__.update(template.__dict__)  # (copy.copy would evaluate it: __getstate__)
         queryset._query = _Bound(template.query, compiler)
         queryset._result_cache, queryset._prefetch_done = None, False
         queryset._fetch_all()
