@@ -23,7 +23,7 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_pages(small, big, paths, requests):
+def measure_pages(small, big, paths, requests, warmup):
     """Per page: uncached latency and queries in both worlds, warm-cache latency, the floor.
 
     Both worlds are served at once (two gunicorns) and the small world's page, the big
@@ -42,6 +42,7 @@ def measure_pages(small, big, paths, requests):
                     (big_base, row["floor_path"]),
                 ],
                 requests,
+                warmup=warmup,
             )
             log(
                 f"  {name:16} p50 N={small.companies}: {row['small']['uncached'].p50 * 1000:7.1f} ms, "
@@ -70,7 +71,7 @@ def measure_load(world, path, size, connections, seconds):
     return results
 
 
-def measure_commands(world):
+def measure_commands(world, import_rows):
     found = {"Django start-up (shell -c pass)": cmd.manage_timed(world, "shell", "-c", "pass")}
     with cmd.scratch_folder() as folder:
         folder = Path(folder)
@@ -89,10 +90,10 @@ def measure_commands(world):
                 if cmd.available("detect_gaps"):
                     found["detect_gaps"] = cmd.manage_timed(scratch, "detect_gaps")
                 if cmd.available("import_usaspending"):
-                    path, header = cmd.write_import_file(folder)
+                    path, header = cmd.write_import_file(folder, import_rows)
                     found["import_usaspending"] = cmd.import_file(scratch, path)
                     found["import_usaspending"].note = (
-                        found["import_usaspending"].note or f"{cmd.IMPORT_ROWS} award rows"
+                        found["import_usaspending"].note or f"{import_rows:,} award rows"
                     )
                     if scratch.is_postgres:
                         found["COPY in"] = cmd.copy_in(scratch, path, header)
@@ -111,6 +112,13 @@ def main(argv=None):
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--big", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument(
+        "--warmup", type=int, default=5 * THREADS,
+        help="Unmeasured rounds before the uncached figures: enough for each thread's database "
+        "connection to have prepared the page's statements and PostgreSQL to have settled on "
+        "their plans (five runs each); the steady state of a serving site.",
+    )
+    parser.add_argument("--import-rows", type=int, default=cmd.IMPORT_ROWS)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--skip-commands", action="store_true")
@@ -120,7 +128,7 @@ def main(argv=None):
     for world in (small, big):
         worlds.ensure(world, log)
     paths = {w.name: discover(w) for w in (small, big)}
-    pages = measure_pages(small, big, paths, args.requests)
+    pages = measure_pages(small, big, paths, args.requests, args.warmup)
     company = pages["median company"]["big"]["uncached"]
     under_load = measure_load(
         big, paths["big"]["median company"], company.size, args.connections, args.seconds
@@ -129,7 +137,7 @@ def main(argv=None):
     if not args.skip_commands:
         for world in (small, big):
             log(f"commands on the {world.name} world")
-            commands[world.name] = measure_commands(world)
+            commands[world.name] = measure_commands(world, args.import_rows)
 
     checks = targets.page_checks(pages) + targets.load_checks(under_load)
     checks += targets.command_checks(commands)
@@ -140,6 +148,7 @@ def main(argv=None):
         workers=WORKERS,
         threads=THREADS,
         requests=args.requests,
+        warmup=args.warmup,
         connections=args.connections,
         seconds=args.seconds,
         port=PORT,

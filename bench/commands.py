@@ -13,7 +13,7 @@ from .worlds import MANAGE, ROOT, django_env, query
 
 COMMANDS = ROOT / "policies" / "management" / "commands"
 HEADER = ROOT / "tests" / "data" / "usaspending-contracts-prime-award-summaries.header.csv"
-IMPORT_ROWS = 5000
+IMPORT_ROWS = 100_000  # the figure (#7): a 100,000-row award summary file
 
 
 @dataclass

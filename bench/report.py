@@ -19,7 +19,8 @@ def markdown(setup, pages, load, commands, checks):
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
         f"{setup['cpus']} CPU cores; database: {setup['database']}; cache: {setup['cache']}; "
         f"gunicorn gthread, {setup['workers']} workers x {setup['threads']} threads; "
-        f"{setup['requests']} sequential requests per figure.",
+        f"{setup['requests']} sequential requests per figure, "
+        f"after {setup.get('warmup', 3)} unmeasured rounds.",
         "",
         "## Public pages (latency in ms)",
         "",
