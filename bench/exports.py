@@ -1,7 +1,7 @@
 """Benchmark (not a test): the history export vs a bare PostgreSQL COPY of the same rows.
 
     .venv/bin/python bench/exports.py [--database-url postgres://postgres@127.0.0.1:5432/helper_exports_bench]
-                                      [--sizes 100,1035] [--repeat 9] [--tables]
+                                      [--sizes 100,1035] [--repeat 9] [--tables] [--current]
 
 For each size N it uses the database <url>_<N> (created, migrated and filled with
 `manage.py generate_synthetic --companies N --seed 1` when empty: about 1,000 history
@@ -28,6 +28,10 @@ between sizes (within 10%) and under 150 MB. Nothing is asserted about speed.
 
 --tables prints, instead, where the time goes on the server: each table's export SELECT
 and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times.
+
+--current measures, instead, only the current-state export (`manage.py export` without
+--history) against a COPY of its same rows, on the database --database-url names (an
+existing world, e.g. a copy of the N=1000 one; nothing is generated there).
 """
 
 import argparse
@@ -259,15 +263,15 @@ def median(values):
     return statistics.median(values)
 
 
-def medians_of(url, repeat):
+def medians_of(url, repeat, measures=tuple(MEASURES)):
     """The median of `repeat` runs of each measurement, taken in rounds (load hits all alike).
 
     Rounds alternate the order (export first, then same-rows COPY first), so neither
     always runs on the caches the other left.
     """
-    runs = {kind: [] for kind in MEASURES}
+    runs = {kind: [] for kind in measures}
     for round_ in range(repeat):
-        kinds = list(MEASURES) if round_ % 2 == 0 else list(reversed(MEASURES))
+        kinds = list(measures) if round_ % 2 == 0 else list(reversed(measures))
         for kind in kinds:
             runs[kind].append(run_child(kind, url))
     found = {}
@@ -281,9 +285,32 @@ def medians_of(url, repeat):
         }
     # Each round's export against the same-rows COPY of the same round: robust to load
     # that comes and goes between rounds (this machine is shared).
-    pairs = zip(runs["export"], runs["same"], strict=True)
-    found["paired"] = median(s["seconds"] / e["seconds"] for e, s in pairs)
+    pairs_of = (("export", "same", "paired"), ("export_current", "same_current", "paired_current"))
+    for export, same, key in pairs_of:
+        if export in runs and same in runs:
+            pairs = zip(runs[export], runs[same], strict=True)
+            found[key] = median(s["seconds"] / e["seconds"] for e, s in pairs)
     return found
+
+
+def current_only(url, repeat):
+    """--current: the current-state export against a COPY of its same rows, nothing else.
+
+    On the database at `url` as it is (an existing world; nothing is generated):
+    materialise the same rows once, then `repeat` alternating rounds of the two.
+    """
+    run_child("materialise", url)
+    found = medians_of(url, repeat, ("export_current", "same_current"))
+    export, same = found["export_current"], found["same_current"]
+    assert same["rows"] == export["rows"], (same["rows"], export["rows"])
+    assert same["bytes"] == export["bytes"], (same["bytes"], export["bytes"])
+    print(
+        f"current tables: {export['rows']:,} rows, {export['bytes']:,} bytes; medians of {repeat} rounds: "
+        f"export {export['seconds']:.3f}s, same rows {same['seconds']:.3f}s, "
+        f"ratio {same['seconds'] / export['seconds']:.2f}, paired {found['paired_current']:.2f}; "
+        f"peak MB export {export['peak_mb']:.1f}, same rows {same['peak_mb']:.1f}"
+    )
+    print(f"    runs (s): export {export['all']}; same rows {same['all']}")
 
 
 def main():
@@ -297,11 +324,17 @@ def main():
         "--tables", action="store_true",
         help="Instead: server-side time per table, export SELECT vs same rows (COPY to /dev/null).",
     )
+    parser.add_argument(
+        "--current", action="store_true",
+        help="Instead: the current-state export vs the same rows only, on --database-url itself (no suffix).",
+    )
     parser.add_argument("--child", choices=[*MEASURES, "materialise", "tables"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     if args.child:
         return child(args.child, args.database_url, args.repeat)
+    if args.current:
+        return current_only(args.database_url, args.repeat)
     if args.tables:
         for companies in [int(n) for n in args.sizes.split(",")]:
             url = f"{args.database_url}_{companies}"
