@@ -13,6 +13,7 @@ One rule for every table, current state, as-of and history alike:
 import datetime as dt
 import functools
 import operator
+import threading
 from dataclasses import dataclass, replace
 
 from django.contrib.contenttypes.models import ContentType
@@ -88,6 +89,9 @@ class Selection:
         self.today = today or timezone.localdate()
         self._rows = {}
         self._ids = {}
+        # Held while a table's statement is built (resources.Resource.select): parallel
+        # workers build their own, and Django's compiler changes the query it compiles.
+        self.lock = threading.RLock()
         self._record_targets = [t for t in TABLES if "record" not in t.owners and not t.cited]
         self._content_types = ContentType.objects.get_for_models(*[t.model for t in self._record_targets])
 
