@@ -10,10 +10,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from policies import models as m
-from policies.exports import copy, sql
+from policies.exports import copy, parse, resources, sql, write_export
 from policies.exports.selection import Scope, Selection
 from policies.exports.tables import BY_NAME, Column, columns
-from tests import export_world
+from tests import export_world, factories
 
 
 def _rows(select):
@@ -59,17 +59,19 @@ def _text(value):
     return str(value)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT is a PostgreSQL setting")
-def test_jit_is_off_while_an_export_query_runs_and_as_it_was_afterwards(db):
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT and work_mem are PostgreSQL settings")
+def test_export_settings_hold_while_an_export_query_runs_and_are_as_they_were_afterwards(db):
     with connection.cursor() as cursor:
-        cursor.execute("SET jit = on")
-    probe = sql.Select("SELECT current_setting('jit')", (), [Column("jit", "jit", "string", "")])
-    assert b"".join(copy.copy_csv(probe, copy.Tally())) == b"off\n"
-    assert _rows(probe) == [("off",)]
+        cursor.execute("SET jit = on; SET work_mem = '3MB'")
+    probe = sql.Select(
+        "SELECT current_setting('jit'), current_setting('work_mem')", (),
+        [Column("jit", "jit", "string", ""), Column("work_mem", "work_mem", "string", "")],
+    )
+    assert b"".join(copy.copy_csv(probe, copy.Tally())) == b"off,64MB\n"
+    assert _rows(probe) == [("off", "64MB")]
     with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "on"
-
+        cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
+        assert cursor.fetchone() == ("on", "3MB")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -85,3 +87,57 @@ def test_an_export_outside_a_transaction_reads_one_read_only_snapshot():
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
     assert not connection.in_atomic_block
+
+
+GENERIC = [t for t in BY_NAME.values() if "record" in t.owners]  # citation, gap evidence, reply
+
+
+def test_every_table_with_a_generic_link_has_an_index_led_by_its_content_type(db):
+    """selection._kinds reads the kinds a table holds with one index probe per kind."""
+    with connection.cursor() as cursor:
+        for table in GENERIC:
+            column = table.model._meta.get_field("content_type").column
+            constraints = connection.introspection.get_constraints(cursor, table.model._meta.db_table)
+            # A unique constraint is kept in an index on both databases.
+            indexed = [c for c in constraints.values() if c["index"] or c["unique"]]
+            led = [c for c in indexed if c["columns"][:1] == [column]]
+            assert led, f"{table.name}: no index starts with {column}"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the export's own snapshot is PostgreSQL's")
+def test_in_the_export_s_snapshot_the_record_rule_names_only_the_kinds_the_rows_hold():
+    export_world.build()
+    branches = '"content_type_id" = %s'  # one per kind in record_type's CASE, one in the rule
+    outside = {t.name: resources.current(Selection(Scope()), t).select for t in GENERIC}
+    with copy.snapshot():
+        selection = Selection(Scope())
+        for table in GENERIC:
+            held = set(table.model.objects.values_list("content_type_id", flat=True))
+            assert 0 < len(held) < 22
+            assert selection._kinds(table) == held
+            inside = resources.current(selection, table).select
+            assert inside.sql.count(branches) == 2 * len(held)
+            assert outside[table.name].sql.count(branches) == 2 * 22
+            assert _rows(inside) == _rows(outside[table.name])
+    m.RightOfReply.objects.all().delete()
+    with copy.snapshot():
+        select = resources.current(Selection(Scope()), BY_NAME["right_of_reply"]).select
+        assert branches not in select.sql and _rows(select) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deleted_citation_keeps_its_public_history_though_no_citation_holds_its_kind_now(tmp_path):
+    """History rows of deleted records are judged by the full rule, not by the kinds the
+    current table holds (no current citation points at a company alias here)."""
+    export_world.build()
+    alias = m.CompanyAlias.objects.get(value="Example Cloud Corp.")
+    citation = factories.cite(alias, quote="CITED-AN-ALIAS-ONCE")
+    citation.delete()
+    kind = ContentType.objects.get_for_model(m.CompanyAlias).id
+    assert not m.Citation.objects.filter(content_type_id=kind).exists()
+    write_export(parse("csv", history=True), tmp_path / "out")
+    history = (tmp_path / "out" / "history" / "citation.csv").read_text()
+    versions = [line for line in history.splitlines() if "CITED-AN-ALIAS-ONCE" in line]
+    assert [line.split(",")[2] for line in versions] == ["+", "-"]  # history_type
+    assert "CITED-AN-ALIAS-ONCE" not in (tmp_path / "out" / "data" / "citation.csv").read_text()

@@ -56,9 +56,11 @@ class Resource:
         selection = self.selection
         if self.history:
             queryset, order_by = selection.history(self.table), "history_id"
+            content_types = selection.content_types  # deleted records' rows may hold any
         else:
             queryset, order_by = selection.current(self.table), "id"
-        return sql.build(queryset, self.columns, order_by, selection.content_types)
+            content_types = selection.content_types_of(self.table)
+        return sql.build(queryset, self.columns, order_by, content_types)
 
 
 def current(selection, table):
