@@ -31,7 +31,10 @@ and its same-rows table written with `COPY ... TO '/dev/null'`, and planning tim
 
 --current measures, instead, only the current-state export (`manage.py export` without
 --history) against a COPY of its same rows, on the database --database-url names (an
-existing world, e.g. a copy of the N=1000 one; nothing is generated there).
+existing world, e.g. a copy of the N=1000 one; nothing is generated there). It also
+prints the CPU each side used (the client process, and every PostgreSQL backend it
+used, from /proc when the server runs on this machine): on a shared 2-core machine wall
+times move with other work, the CPU a measurement needs much less.
 """
 
 import argparse
@@ -218,13 +221,59 @@ def child(kind, url, repeat=5):
         return materialise()
     if kind == "tables":
         return per_table(repeat)
-    with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp:
-        started = time.perf_counter()
+    server = ServerCPU()
+    with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp, server:
+        started, cpu = time.perf_counter(), time.process_time()
         rows = MEASURES[kind](Path(tmp))
-        seconds = time.perf_counter() - started
+        seconds, client_cpu = time.perf_counter() - started, time.process_time() - cpu
         size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"kind": kind, "rows": rows, "seconds": seconds, "bytes": size, "peak_mb": peak_mb}))
+    print(json.dumps({
+        "kind": kind, "rows": rows, "seconds": seconds, "bytes": size, "peak_mb": peak_mb,
+        "client_cpu": client_cpu, "server_cpu": server.seconds,
+    }))
+
+
+class ServerCPU:
+    """CPU time of every PostgreSQL backend a measurement used (its own connection and any
+    worker's), from /proc/<pid>/schedstat: only when PostgreSQL runs on this machine and
+    its processes are readable (else None). On a shared machine wall times move with the
+    load, while the work done (client + server CPU) stays put."""
+
+    def __enter__(self):
+        from django.db import connection
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        self.main = connection.connection.info.backend_pid
+        self.start = self._ns(self.main)
+        self.closed = {}
+        self._close = close = BaseDatabaseWrapper.close
+        closed = self.closed
+
+        def counted(wrapper):  # a worker's connection: read its backend before it ends
+            if wrapper.connection is not None and wrapper.connection.info.backend_pid != self.main:
+                pid = wrapper.connection.info.backend_pid
+                closed[pid] = self._ns(pid)
+            return close(wrapper)
+
+        BaseDatabaseWrapper.close = counted
+        return self
+
+    def __exit__(self, *exc):
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        BaseDatabaseWrapper.close = self._close
+        end = self._ns(self.main)
+        parts = [self.start, end, *self.closed.values()]
+        self.seconds = None if None in parts else (end - self.start + sum(self.closed.values())) / 1e9
+
+    @staticmethod
+    def _ns(pid):
+        try:
+            with open(f"/proc/{pid}/schedstat") as f:
+                return int(f.read().split()[0])
+        except OSError:
+            return None
 
 
 def run_child(kind, url):
@@ -276,12 +325,15 @@ def medians_of(url, repeat, measures=tuple(MEASURES)):
             runs[kind].append(run_child(kind, url))
     found = {}
     for kind, results in runs.items():
+        servers = [r.get("server_cpu") for r in results]
         found[kind] = {
             "rows": results[0]["rows"],
             "bytes": results[0]["bytes"],
             "seconds": median(r["seconds"] for r in results),
             "peak_mb": max(r["peak_mb"] for r in results),
             "all": [round(r["seconds"], 2) for r in results],
+            "client_cpu": median(r["client_cpu"] for r in results),
+            "server_cpu": None if None in servers else median(servers),
         }
     # Each round's export against the same-rows COPY of the same round: robust to load
     # that comes and goes between rounds (this machine is shared).
@@ -311,6 +363,15 @@ def current_only(url, repeat):
         f"peak MB export {export['peak_mb']:.1f}, same rows {same['peak_mb']:.1f}"
     )
     print(f"    runs (s): export {export['all']}; same rows {same['all']}")
+    if export["server_cpu"] is not None and same["server_cpu"] is not None:
+        kinds = ("export_current", "same_current")
+        work = {k: found[k]["client_cpu"] + found[k]["server_cpu"] for k in kinds}
+        print(
+            f"    CPU (medians): export client {export['client_cpu']:.3f}s "
+            f"+ server {export['server_cpu']:.3f}s = {work['export_current']:.3f}s; "
+            f"same rows client {same['client_cpu']:.3f}s + server {same['server_cpu']:.3f}s "
+            f"= {work['same_current']:.3f}s; ratio {work['same_current'] / work['export_current']:.2f}"
+        )
 
 
 def main():
