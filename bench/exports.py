@@ -51,7 +51,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _django(url):
+def _django(url, code=None):
+    """Django set up on `url`, with the tracker's code from `code` (default: this checkout)."""
     os.environ.update(
         DATABASE_URL=url,
         DEBUG="false",
@@ -59,7 +60,7 @@ def _django(url):
         LOG_LEVEL="ERROR",
         DJANGO_SETTINGS_MODULE="tracker.settings",
     )
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(code or ROOT))
     import django
 
     django.setup()
@@ -212,8 +213,8 @@ def per_table(repeat):
     )
 
 
-def child(kind, url, repeat=5):
-    _django(url)
+def child(kind, url, repeat=5, code=None):
+    _django(url, code)
     from django.db import connection
 
     connection.ensure_connection()
@@ -276,9 +277,10 @@ class ServerCPU:
             return None
 
 
-def run_child(kind, url):
+def run_child(kind, url, code=None):
+    """One measurement in a fresh process; `code`: the tracker code of another checkout."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--database-url", url],
+        [sys.executable, __file__, "--child", kind, "--database-url", url, *(["--code", code] * bool(code))],
         capture_output=True,
         text=True,
         check=True,
@@ -312,17 +314,20 @@ def median(values):
     return statistics.median(values)
 
 
-def medians_of(url, repeat, measures=tuple(MEASURES)):
+def medians_of(url, repeat, measures=tuple(MEASURES), baseline=None):
     """The median of `repeat` runs of each measurement, taken in rounds (load hits all alike).
 
     Rounds alternate the order (export first, then same-rows COPY first), so neither
-    always runs on the caches the other left.
+    always runs on the caches the other left. `baseline`: {name: (kind, code)}, more
+    measurements taken in the same rounds with another checkout's tracker code.
     """
     runs = {kind: [] for kind in measures}
+    plan = {kind: (kind, None) for kind in measures} | (baseline or {})
+    runs.update({name: [] for name in baseline or {}})
     for round_ in range(repeat):
-        kinds = list(measures) if round_ % 2 == 0 else list(reversed(measures))
-        for kind in kinds:
-            runs[kind].append(run_child(kind, url))
+        names = list(plan) if round_ % 2 == 0 else list(reversed(plan))
+        for name in names:
+            runs[name].append(run_child(plan[name][0], url, plan[name][1]))
     found = {}
     for kind, results in runs.items():
         servers = [r.get("server_cpu") for r in results]
@@ -332,7 +337,7 @@ def medians_of(url, repeat, measures=tuple(MEASURES)):
             "seconds": median(r["seconds"] for r in results),
             "peak_mb": max(r["peak_mb"] for r in results),
             "all": [round(r["seconds"], 2) for r in results],
-            "client_cpu": median(r["client_cpu"] for r in results),
+            "client_cpu": median(r.get("client_cpu", 0) for r in results),
             "server_cpu": None if None in servers else median(servers),
         }
     # Each round's export against the same-rows COPY of the same round: robust to load
@@ -345,14 +350,16 @@ def medians_of(url, repeat, measures=tuple(MEASURES)):
     return found
 
 
-def current_only(url, repeat):
+def current_only(url, repeat, baseline=None):
     """--current: the current-state export against a COPY of its same rows, nothing else.
 
     On the database at `url` as it is (an existing world; nothing is generated):
-    materialise the same rows once, then `repeat` alternating rounds of the two.
+    materialise the same rows once, then `repeat` alternating rounds of the two, and of
+    the export with the tracker code of `baseline` (another checkout) when given.
     """
     run_child("materialise", url)
-    found = medians_of(url, repeat, ("export_current", "same_current"))
+    extra = {"baseline": ("export_current", baseline)} if baseline else None
+    found = medians_of(url, repeat, ("export_current", "same_current"), extra)
     export, same = found["export_current"], found["same_current"]
     assert same["rows"] == export["rows"], (same["rows"], export["rows"])
     assert same["bytes"] == export["bytes"], (same["bytes"], export["bytes"])
@@ -362,16 +369,22 @@ def current_only(url, repeat):
         f"ratio {same['seconds'] / export['seconds']:.2f}, paired {found['paired_current']:.2f}; "
         f"peak MB export {export['peak_mb']:.1f}, same rows {same['peak_mb']:.1f}"
     )
-    print(f"    runs (s): export {export['all']}; same rows {same['all']}")
-    if export["server_cpu"] is not None and same["server_cpu"] is not None:
-        kinds = ("export_current", "same_current")
-        work = {k: found[k]["client_cpu"] + found[k]["server_cpu"] for k in kinds}
+    names = ["export_current", "same_current", *(["baseline"] if baseline else [])]
+    print("    runs (s): " + "; ".join(f"{name} {found[name]['all']}" for name in names))
+    if baseline:
+        old = found["baseline"]
+        assert old["bytes"] == export["bytes"], (old["bytes"], export["bytes"])
         print(
-            f"    CPU (medians): export client {export['client_cpu']:.3f}s "
-            f"+ server {export['server_cpu']:.3f}s = {work['export_current']:.3f}s; "
-            f"same rows client {same['client_cpu']:.3f}s + server {same['server_cpu']:.3f}s "
-            f"= {work['same_current']:.3f}s; ratio {work['same_current'] / work['export_current']:.2f}"
+            f"    baseline ({baseline}): export {old['seconds']:.3f}s, "
+            f"ratio {same['seconds'] / old['seconds']:.2f}"
         )
+    for name in names:
+        entry = found[name]
+        if entry["server_cpu"] is not None:
+            print(
+                f"    CPU (medians), {name}: client {entry['client_cpu']:.3f}s + server "
+                f"{entry['server_cpu']:.3f}s = {entry['client_cpu'] + entry['server_cpu']:.3f}s"
+            )
 
 
 def main():
@@ -389,13 +402,19 @@ def main():
         "--current", action="store_true",
         help="Instead: the current-state export vs the same rows only, on --database-url itself (no suffix).",
     )
+    parser.add_argument(
+        "--baseline", metavar="DIR",
+        help="With --current: also measure the export with the tracker code in DIR (e.g. a `git archive` "
+        "of an earlier commit), in the same rounds.",
+    )
     parser.add_argument("--child", choices=[*MEASURES, "materialise", "tables"], help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     if args.child:
-        return child(args.child, args.database_url, args.repeat)
+        return child(args.child, args.database_url, args.repeat, args.code)
     if args.current:
-        return current_only(args.database_url, args.repeat)
+        return current_only(args.database_url, args.repeat, args.baseline)
     if args.tables:
         for companies in [int(n) for n in args.sizes.split(",")]:
             url = f"{args.database_url}_{companies}"
