@@ -27,7 +27,8 @@ over rounds of same-rows time / export time within a round. Peak memory should b
 between sizes (within 10%) and under 150 MB. Nothing is asserted about speed.
 
 --tables prints, instead, where the time goes on the server: each table's export SELECT
-and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times.
+and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times
+(with --current: the current tables, on --database-url itself).
 
 --current measures, instead, only the current-state export (`manage.py export` without
 --history) against a COPY of its same rows, on the database --database-url names (an
@@ -165,10 +166,11 @@ MEASURES = {
 }
 
 
-def per_table(repeat):
+def per_table(repeat, history=True):
     """Where the time goes, server side only: each table's export SELECT and its same-rows
     table, `COPY ... TO '/dev/null'` (no client, no network), medians of `repeat`
-    alternating runs; and the planning time of each export SELECT."""
+    alternating runs; and the planning time of each export SELECT. history=False: the
+    current tables (built in the export's snapshot, as the export builds them)."""
     from django.db import connection
 
     from policies.exports import copy, resources
@@ -182,15 +184,16 @@ def per_table(repeat):
     )
     with copy.snapshot(), connection.cursor() as cursor:
         selection = Selection(Scope())
+        make, prefix = (resources.history, "") if history else (resources.current, CURRENT)
         for table in TABLES:
             started = time.perf_counter()
-            select = resources.history(selection, table).select
+            select = make(selection, table).select
             build = time.perf_counter() - started
             cursor.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + select.sql, select.params)
             plan = cursor.fetchone()[0][0]["Planning Time"] / 1000
             statements = {
                 "export": (f"COPY ({select.sql}) TO '/dev/null' WITH (FORMAT csv)", select.params),
-                "same": (f"COPY {SCHEMA}.{table.name} TO '/dev/null' WITH (FORMAT csv)", ()),
+                "same": (f"COPY {SCHEMA}.{prefix}{table.name} TO '/dev/null' WITH (FORMAT csv)", ()),
             }
             times = {kind: [] for kind in statements}
             for round_ in range(repeat):
@@ -220,8 +223,8 @@ def child(kind, url, repeat=5, code=None):
     connection.ensure_connection()
     if kind == "materialise":
         return materialise()
-    if kind == "tables":
-        return per_table(repeat)
+    if kind in ("tables", "tables_current"):
+        return per_table(repeat, history=kind == "tables")
     server = ServerCPU()
     with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp, server:
         started, cpu = time.perf_counter(), time.process_time()
@@ -407,12 +410,19 @@ def main():
         help="With --current: also measure the export with the tracker code in DIR (e.g. a `git archive` "
         "of an earlier commit), in the same rounds.",
     )
-    parser.add_argument("--child", choices=[*MEASURES, "materialise", "tables"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=[*MEASURES, "materialise", "tables", "tables_current"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     if args.child:
         return child(args.child, args.database_url, args.repeat, args.code)
+    if args.current and args.tables:
+        run_child("materialise", args.database_url)
+        command = [sys.executable, __file__, "--child", "tables_current", "--database-url", args.database_url]
+        subprocess.run([*command, "--repeat", str(args.repeat)], check=True, cwd=ROOT)
+        return None
     if args.current:
         return current_only(args.database_url, args.repeat, args.baseline)
     if args.tables:
