@@ -353,26 +353,31 @@ def medians_of(url, repeat, measures=tuple(MEASURES), baseline=None):
     return found
 
 
-def current_only(url, repeat, baseline=None):
-    """--current: the current-state export against a COPY of its same rows, nothing else.
+def current_only(url, repeat, baseline=None, history=False):
+    """--current: the current-state export against a COPY of its same rows, nothing else
+    (with --history-only: the history tables' export, on two connections, instead).
 
     On the database at `url` as it is (an existing world; nothing is generated):
     materialise the same rows once, then `repeat` alternating rounds of the two, and of
     the export with the tracker code of `baseline` (another checkout) when given.
     """
+    export_kind, same_kind, label = ("export", "same", "history tables")
+    if not history:
+        export_kind, same_kind, label = ("export_current", "same_current", "current tables")
     run_child("materialise", url)
-    extra = {"baseline": ("export_current", baseline)} if baseline else None
-    found = medians_of(url, repeat, ("export_current", "same_current"), extra)
-    export, same = found["export_current"], found["same_current"]
+    extra = {"baseline": (export_kind, baseline)} if baseline else None
+    found = medians_of(url, repeat, (export_kind, same_kind), extra)
+    export, same = found[export_kind], found[same_kind]
     assert same["rows"] == export["rows"], (same["rows"], export["rows"])
     assert same["bytes"] == export["bytes"], (same["bytes"], export["bytes"])
+    paired = found["paired" if history else "paired_current"]
     print(
-        f"current tables: {export['rows']:,} rows, {export['bytes']:,} bytes; medians of {repeat} rounds: "
+        f"{label}: {export['rows']:,} rows, {export['bytes']:,} bytes; medians of {repeat} rounds: "
         f"export {export['seconds']:.3f}s, same rows {same['seconds']:.3f}s, "
-        f"ratio {same['seconds'] / export['seconds']:.2f}, paired {found['paired_current']:.2f}; "
+        f"ratio {same['seconds'] / export['seconds']:.2f}, paired {paired:.2f}; "
         f"peak MB export {export['peak_mb']:.1f}, same rows {same['peak_mb']:.1f}"
     )
-    names = ["export_current", "same_current", *(["baseline"] if baseline else [])]
+    names = [export_kind, same_kind, *(["baseline"] if baseline else [])]
     print("    runs (s): " + "; ".join(f"{name} {found[name]['all']}" for name in names))
     if baseline:
         old = found["baseline"]
@@ -406,9 +411,13 @@ def main():
         help="Instead: the current-state export vs the same rows only, on --database-url itself (no suffix).",
     )
     parser.add_argument(
+        "--history-only", action="store_true",
+        help="Like --current, for the history tables' export (two connections) instead.",
+    )
+    parser.add_argument(
         "--baseline", metavar="DIR",
-        help="With --current: also measure the export with the tracker code in DIR (e.g. a `git archive` "
-        "of an earlier commit), in the same rounds.",
+        help="With --current or --history-only: also measure the export with the tracker code in DIR "
+        "(e.g. a `git archive` of an earlier commit), in the same rounds.",
     )
     parser.add_argument(
         "--child", choices=[*MEASURES, "materialise", "tables", "tables_current"], help=argparse.SUPPRESS
@@ -423,8 +432,8 @@ def main():
         command = [sys.executable, __file__, "--child", "tables_current", "--database-url", args.database_url]
         subprocess.run([*command, "--repeat", str(args.repeat)], check=True, cwd=ROOT)
         return None
-    if args.current:
-        return current_only(args.database_url, args.repeat, args.baseline)
+    if args.current or args.history_only:
+        return current_only(args.database_url, args.repeat, args.baseline, history=args.history_only)
     if args.tables:
         for companies in [int(n) for n in args.sizes.split(",")]:
             url = f"{args.database_url}_{companies}"
