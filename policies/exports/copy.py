@@ -124,11 +124,12 @@ def snapshot():
 def one_snapshot():
     """Mark this connection as reading the export's own snapshot (snapshot(), or a
     parallel worker that adopted it) until the block ends."""
+    previous = getattr(connection, "_exports_one_snapshot", False)
     connection._exports_one_snapshot = True
     try:
         yield
     finally:
-        connection._exports_one_snapshot = False
+        connection._exports_one_snapshot = previous
 
 
 def reads_one_snapshot():
