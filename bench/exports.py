@@ -105,7 +105,7 @@ def materialise():
     from policies.exports.tables import TABLES
 
     selection = Selection(Scope())
-    with connection.cursor() as cursor, copy.export_settings():
+    with connection.cursor() as cursor, copy.export_settings(whole_export=True):
         cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
         for prefix, make in (("", resources.history), (CURRENT, resources.current)):
             for table in TABLES:

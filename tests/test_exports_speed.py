@@ -59,19 +59,42 @@ def _text(value):
     return str(value)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT and work_mem are PostgreSQL settings")
-def test_export_settings_hold_while_an_export_query_runs_and_are_as_they_were_afterwards(db):
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = on; SET work_mem = '3MB'")
-    probe = sql.Select(
-        "SELECT current_setting('jit'), current_setting('work_mem')", (),
-        [Column("jit", "jit", "string", ""), Column("work_mem", "work_mem", "string", "")],
-    )
-    assert b"".join(copy.copy_csv(probe, copy.Tally())) == b"off,64MB\n"
-    assert _rows(probe) == [("off", "64MB")]
+SETTINGS_PROBE = sql.Select(
+    "SELECT current_setting('jit'), current_setting('work_mem')", (),
+    [Column("jit", "jit", "string", ""), Column("work_mem", "work_mem", "string", "")],
+)
+
+
+def _settings():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('jit'), current_setting('work_mem')")
-        assert cursor.fetchone() == ("on", "3MB")
+        return cursor.fetchone()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT and work_mem are PostgreSQL settings")
+def test_a_lone_export_query_runs_without_jit_and_with_the_server_s_work_mem(db):
+    """A web download (one table, no snapshot of its own): JIT off; work_mem left alone, so
+    many visitors at once cannot each take 64 MB per sort."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on; SET work_mem = '3MB'")
+    assert b"".join(copy.copy_csv(SETTINGS_PROBE, copy.Tally())) == b"off,3MB\n"
+    assert _rows(SETTINGS_PROBE) == [("off", "3MB")]
+    assert _settings() == ("on", "3MB")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="JIT and work_mem are PostgreSQL settings")
+def test_a_whole_export_runs_without_jit_and_with_64mb_to_sort_then_puts_both_back():
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on; SET work_mem = '3MB'")
+    try:
+        with copy.snapshot():
+            assert b"".join(copy.copy_csv(SETTINGS_PROBE, copy.Tally())) == b"off,64MB\n"
+            assert _rows(SETTINGS_PROBE) == [("off", "64MB")]
+        assert _settings() == ("on", "3MB")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit; RESET work_mem")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -96,7 +96,7 @@ def rows(select, tally, iterator=False):
 
 @contextmanager
 def snapshot():
-    """One consistent view of the database for a whole export, SETTINGS throughout.
+    """One consistent view of the database for a whole export, its settings throughout.
 
     On PostgreSQL, outside any transaction, the export runs in one REPEATABLE READ, READ
     ONLY transaction (allowed on a hot standby too): every table is read as of the same
@@ -116,7 +116,7 @@ def snapshot():
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        with export_settings(), one_snapshot():
+        with export_settings(whole_export=True), one_snapshot():
             yield True
 
 
@@ -145,6 +145,12 @@ SETTINGS = {
     # of compiling for a query that then runs in a quarter of a second. Exports are
     # bound by writing rows, not by evaluating the filter, so JIT never pays here.
     "jit": "off",
+}
+
+# Added for the whole-export paths only (snapshot() and its parallel workers: the
+# command and releases, run by staff and one at a time), not for a web download, where
+# many visitors at once could each hold this much server memory per sort.
+WHOLE_EXPORT_SETTINGS = {
     # Room to sort a table's rows by their key in memory: at the default 4 MB, sorting
     # the 5,680 policy versions spilled 4.4 MB to disk (16 ms instead of 6), the 39,102
     # citations 4.7 MB. It also keeps the public-id sets of the filter hashed (a set
@@ -154,19 +160,21 @@ SETTINGS = {
 
 
 @contextmanager
-def export_settings():
-    """SETTINGS while an export query runs, then back as they were (one round trip each).
+def export_settings(whole_export=False):
+    """SETTINGS (and WHOLE_EXPORT_SETTINGS when `whole_export`) while export queries run,
+    then back as they were (one round trip each way).
 
     Nested uses (an export's tables inside `snapshot()`) cost no round trip.
     """
     if connection.vendor != "postgresql" or getattr(connection, "_exports_settings", False):
         yield
         return
-    names = list(SETTINGS)
+    settings = SETTINGS | (WHOLE_EXPORT_SETTINGS if whole_export else {})
+    names = list(settings)
     reads = ", ".join("current_setting(%s)" for _ in names)
     writes = ", ".join("set_config(%s, %s, false)" for _ in names)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {reads}, {writes}", [*names, *(v for n in names for v in (n, SETTINGS[n]))])
+        cursor.execute(f"SELECT {reads}, {writes}", [*names, *(v for n in names for v in (n, settings[n]))])
         previous = dict(zip(names, cursor.fetchone()[: len(names)], strict=True))
     connection._exports_settings = True
     try:
