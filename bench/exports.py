@@ -1,7 +1,7 @@
 """Benchmark (not a test): the history export vs a bare PostgreSQL COPY of the same rows.
 
     .venv/bin/python bench/exports.py [--database-url postgres://postgres@127.0.0.1:5432/helper_exports_bench]
-                                      [--sizes 100,1035] [--repeat 9] [--tables]
+                                      [--sizes 100,1035] [--repeat 9] [--tables] [--current]
 
 For each size N it uses the database <url>_<N> (created, migrated and filled with
 `manage.py generate_synthetic --companies N --seed 1` when empty: about 1,000 history
@@ -27,7 +27,15 @@ over rounds of same-rows time / export time within a round. Peak memory should b
 between sizes (within 10%) and under 150 MB. Nothing is asserted about speed.
 
 --tables prints, instead, where the time goes on the server: each table's export SELECT
-and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times.
+and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times
+(with --current: the current tables, on --database-url itself).
+
+--current measures, instead, only the current-state export (`manage.py export` without
+--history) against a COPY of its same rows, on the database --database-url names (an
+existing world, e.g. a copy of the N=1000 one; nothing is generated there). It also
+prints the CPU each side used (the client process, and every PostgreSQL backend it
+used, from /proc when the server runs on this machine): on a shared 2-core machine wall
+times move with other work, the CPU a measurement needs much less.
 """
 
 import argparse
@@ -44,7 +52,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _django(url):
+def _django(url, code=None):
+    """Django set up on `url`, with the tracker's code from `code` (default: this checkout)."""
     os.environ.update(
         DATABASE_URL=url,
         DEBUG="false",
@@ -52,7 +61,7 @@ def _django(url):
         LOG_LEVEL="ERROR",
         DJANGO_SETTINGS_MODULE="tracker.settings",
     )
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(code or ROOT))
     import django
 
     django.setup()
@@ -96,7 +105,7 @@ def materialise():
     from policies.exports.tables import TABLES
 
     selection = Selection(Scope())
-    with connection.cursor() as cursor, copy.without_jit():
+    with connection.cursor() as cursor, copy.export_settings(whole_export=True):
         cursor.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
         for prefix, make in (("", resources.history), (CURRENT, resources.current)):
             for table in TABLES:
@@ -157,10 +166,11 @@ MEASURES = {
 }
 
 
-def per_table(repeat):
+def per_table(repeat, history=True):
     """Where the time goes, server side only: each table's export SELECT and its same-rows
     table, `COPY ... TO '/dev/null'` (no client, no network), medians of `repeat`
-    alternating runs; and the planning time of each export SELECT."""
+    alternating runs; and the planning time of each export SELECT. history=False: the
+    current tables (built in the export's snapshot, as the export builds them)."""
     from django.db import connection
 
     from policies.exports import copy, resources
@@ -174,15 +184,16 @@ def per_table(repeat):
     )
     with copy.snapshot(), connection.cursor() as cursor:
         selection = Selection(Scope())
+        make, prefix = (resources.history, "") if history else (resources.current, CURRENT)
         for table in TABLES:
             started = time.perf_counter()
-            select = resources.history(selection, table).select
+            select = make(selection, table).select
             build = time.perf_counter() - started
             cursor.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + select.sql, select.params)
             plan = cursor.fetchone()[0][0]["Planning Time"] / 1000
             statements = {
                 "export": (f"COPY ({select.sql}) TO '/dev/null' WITH (FORMAT csv)", select.params),
-                "same": (f"COPY {SCHEMA}.{table.name} TO '/dev/null' WITH (FORMAT csv)", ()),
+                "same": (f"COPY {SCHEMA}.{prefix}{table.name} TO '/dev/null' WITH (FORMAT csv)", ()),
             }
             times = {kind: [] for kind in statements}
             for round_ in range(repeat):
@@ -205,27 +216,74 @@ def per_table(repeat):
     )
 
 
-def child(kind, url, repeat=5):
-    _django(url)
+def child(kind, url, repeat=5, code=None):
+    _django(url, code)
     from django.db import connection
 
     connection.ensure_connection()
     if kind == "materialise":
         return materialise()
-    if kind == "tables":
-        return per_table(repeat)
-    with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp:
-        started = time.perf_counter()
+    if kind in ("tables", "tables_current"):
+        return per_table(repeat, history=kind == "tables")
+    server = ServerCPU()
+    with tempfile.TemporaryDirectory(dir=ROOT / "var") as tmp, server:
+        started, cpu = time.perf_counter(), time.process_time()
         rows = MEASURES[kind](Path(tmp))
-        seconds = time.perf_counter() - started
+        seconds, client_cpu = time.perf_counter() - started, time.process_time() - cpu
         size = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.is_file())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"kind": kind, "rows": rows, "seconds": seconds, "bytes": size, "peak_mb": peak_mb}))
+    print(json.dumps({
+        "kind": kind, "rows": rows, "seconds": seconds, "bytes": size, "peak_mb": peak_mb,
+        "client_cpu": client_cpu, "server_cpu": server.seconds,
+    }))
 
 
-def run_child(kind, url):
+class ServerCPU:
+    """CPU time of every PostgreSQL backend a measurement used (its own connection and any
+    worker's), from /proc/<pid>/schedstat: only when PostgreSQL runs on this machine and
+    its processes are readable (else None). On a shared machine wall times move with the
+    load, while the work done (client + server CPU) stays put."""
+
+    def __enter__(self):
+        from django.db import connection
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        self.main = connection.connection.info.backend_pid
+        self.start = self._ns(self.main)
+        self.closed = {}
+        self._close = close = BaseDatabaseWrapper.close
+        closed = self.closed
+
+        def counted(wrapper):  # a worker's connection: read its backend before it ends
+            if wrapper.connection is not None and wrapper.connection.info.backend_pid != self.main:
+                pid = wrapper.connection.info.backend_pid
+                closed[pid] = self._ns(pid)
+            return close(wrapper)
+
+        BaseDatabaseWrapper.close = counted
+        return self
+
+    def __exit__(self, *exc):
+        from django.db.backends.base.base import BaseDatabaseWrapper
+
+        BaseDatabaseWrapper.close = self._close
+        end = self._ns(self.main)
+        parts = [self.start, end, *self.closed.values()]
+        self.seconds = None if None in parts else (end - self.start + sum(self.closed.values())) / 1e9
+
+    @staticmethod
+    def _ns(pid):
+        try:
+            with open(f"/proc/{pid}/schedstat") as f:
+                return int(f.read().split()[0])
+        except OSError:
+            return None
+
+
+def run_child(kind, url, code=None):
+    """One measurement in a fresh process; `code`: the tracker code of another checkout."""
     done = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--database-url", url],
+        [sys.executable, __file__, "--child", kind, "--database-url", url, *(["--code", code] * bool(code))],
         capture_output=True,
         text=True,
         check=True,
@@ -259,31 +317,82 @@ def median(values):
     return statistics.median(values)
 
 
-def medians_of(url, repeat):
+def medians_of(url, repeat, measures=tuple(MEASURES), baseline=None):
     """The median of `repeat` runs of each measurement, taken in rounds (load hits all alike).
 
     Rounds alternate the order (export first, then same-rows COPY first), so neither
-    always runs on the caches the other left.
+    always runs on the caches the other left. `baseline`: {name: (kind, code)}, more
+    measurements taken in the same rounds with another checkout's tracker code.
     """
-    runs = {kind: [] for kind in MEASURES}
+    runs = {kind: [] for kind in measures}
+    plan = {kind: (kind, None) for kind in measures} | (baseline or {})
+    runs.update({name: [] for name in baseline or {}})
     for round_ in range(repeat):
-        kinds = list(MEASURES) if round_ % 2 == 0 else list(reversed(MEASURES))
-        for kind in kinds:
-            runs[kind].append(run_child(kind, url))
+        names = list(plan) if round_ % 2 == 0 else list(reversed(plan))
+        for name in names:
+            runs[name].append(run_child(plan[name][0], url, plan[name][1]))
     found = {}
     for kind, results in runs.items():
+        servers = [r.get("server_cpu") for r in results]
         found[kind] = {
             "rows": results[0]["rows"],
             "bytes": results[0]["bytes"],
             "seconds": median(r["seconds"] for r in results),
             "peak_mb": max(r["peak_mb"] for r in results),
             "all": [round(r["seconds"], 2) for r in results],
+            "client_cpu": median(r.get("client_cpu", 0) for r in results),
+            "server_cpu": None if None in servers else median(servers),
         }
     # Each round's export against the same-rows COPY of the same round: robust to load
     # that comes and goes between rounds (this machine is shared).
-    pairs = zip(runs["export"], runs["same"], strict=True)
-    found["paired"] = median(s["seconds"] / e["seconds"] for e, s in pairs)
+    pairs_of = (("export", "same", "paired"), ("export_current", "same_current", "paired_current"))
+    for export, same, key in pairs_of:
+        if export in runs and same in runs:
+            pairs = zip(runs[export], runs[same], strict=True)
+            found[key] = median(s["seconds"] / e["seconds"] for e, s in pairs)
     return found
+
+
+def current_only(url, repeat, baseline=None, history=False):
+    """--current: the current-state export against a COPY of its same rows, nothing else
+    (with --history-only: the history tables' export, on two connections, instead).
+
+    On the database at `url` as it is (an existing world; nothing is generated):
+    materialise the same rows once, then `repeat` alternating rounds of the two, and of
+    the export with the tracker code of `baseline` (another checkout) when given.
+    """
+    export_kind, same_kind, label = ("export", "same", "history tables")
+    if not history:
+        export_kind, same_kind, label = ("export_current", "same_current", "current tables")
+    run_child("materialise", url)
+    extra = {"baseline": (export_kind, baseline)} if baseline else None
+    found = medians_of(url, repeat, (export_kind, same_kind), extra)
+    export, same = found[export_kind], found[same_kind]
+    assert same["rows"] == export["rows"], (same["rows"], export["rows"])
+    assert same["bytes"] == export["bytes"], (same["bytes"], export["bytes"])
+    paired = found["paired" if history else "paired_current"]
+    print(
+        f"{label}: {export['rows']:,} rows, {export['bytes']:,} bytes; medians of {repeat} rounds: "
+        f"export {export['seconds']:.3f}s, same rows {same['seconds']:.3f}s, "
+        f"ratio {same['seconds'] / export['seconds']:.2f}, paired {paired:.2f}; "
+        f"peak MB export {export['peak_mb']:.1f}, same rows {same['peak_mb']:.1f}"
+    )
+    names = [export_kind, same_kind, *(["baseline"] if baseline else [])]
+    print("    runs (s): " + "; ".join(f"{name} {found[name]['all']}" for name in names))
+    if baseline:
+        old = found["baseline"]
+        assert old["bytes"] == export["bytes"], (old["bytes"], export["bytes"])
+        print(
+            f"    baseline ({baseline}): export {old['seconds']:.3f}s, "
+            f"ratio {same['seconds'] / old['seconds']:.2f}"
+        )
+    for name in names:
+        entry = found[name]
+        if entry["server_cpu"] is not None:
+            print(
+                f"    CPU (medians), {name}: client {entry['client_cpu']:.3f}s + server "
+                f"{entry['server_cpu']:.3f}s = {entry['client_cpu'] + entry['server_cpu']:.3f}s"
+            )
 
 
 def main():
@@ -297,11 +406,34 @@ def main():
         "--tables", action="store_true",
         help="Instead: server-side time per table, export SELECT vs same rows (COPY to /dev/null).",
     )
-    parser.add_argument("--child", choices=[*MEASURES, "materialise", "tables"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--current", action="store_true",
+        help="Instead: the current-state export vs the same rows only, on --database-url itself (no suffix).",
+    )
+    parser.add_argument(
+        "--history-only", action="store_true",
+        help="Like --current, for the history tables' export (two connections) instead.",
+    )
+    parser.add_argument(
+        "--baseline", metavar="DIR",
+        help="With --current or --history-only: also measure the export with the tracker code in DIR "
+        "(e.g. a `git archive` of an earlier commit), in the same rounds.",
+    )
+    parser.add_argument(
+        "--child", choices=[*MEASURES, "materialise", "tables", "tables_current"], help=argparse.SUPPRESS
+    )
+    parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args()
     (ROOT / "var").mkdir(exist_ok=True)
     if args.child:
-        return child(args.child, args.database_url, args.repeat)
+        return child(args.child, args.database_url, args.repeat, args.code)
+    if args.current and args.tables:
+        run_child("materialise", args.database_url)
+        command = [sys.executable, __file__, "--child", "tables_current", "--database-url", args.database_url]
+        subprocess.run([*command, "--repeat", str(args.repeat)], check=True, cwd=ROOT)
+        return None
+    if args.current or args.history_only:
+        return current_only(args.database_url, args.repeat, args.baseline, history=args.history_only)
     if args.tables:
         for companies in [int(n) for n in args.sizes.split(",")]:
             url = f"{args.database_url}_{companies}"

@@ -43,13 +43,13 @@ def field_schema(column):
 
 def table_schema(resource, foreign_keys=True):
     schema = {
-        "fields": [field_schema(c) for c in resource.select.columns],
+        "fields": [field_schema(c) for c in resource.columns],
         "missingValues": [""],
         "primaryKey": [resource.primary_key],
     }
     keys = [
         {"fields": [c.name], "reference": {"resource": c.references, "fields": ["id"]}}
-        for c in resource.select.columns
+        for c in resource.columns
         if c.references and not resource.history
     ]
     if foreign_keys and keys:

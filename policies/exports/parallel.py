@@ -19,7 +19,7 @@ import threading
 
 from django.db import connection, transaction
 
-from .copy import without_jit
+from .copy import export_settings, one_snapshot
 
 DEFAULT_JOBS = 2
 LOCK_TIMEOUT = "60s"
@@ -82,7 +82,7 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
                         f"SET TRANSACTION SNAPSHOT '{snapshot_id}'; "
                         f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
                     )
-                with without_jit():
+                with export_settings(whole_export=True), one_snapshot():
                     while not errors and not stop.is_set():
                         try:
                             resource = work.get_nowait()

@@ -67,7 +67,7 @@ def _table_section(resource, ext, rows):
         "| column | type | description |",
         "| --- | --- | --- |",
     ]
-    for c in resource.select.columns:
+    for c in resource.columns:
         description = c.description.replace("|", "\\|")
         if c.choices:
             description += " One of: " + ", ".join(f"`{v}`" for v in c.choices) + "."

@@ -1,17 +1,27 @@
-"""The resources of one export: a SELECT per table, current state and optionally history."""
+"""The resources of one export: a SELECT per table, current state and optionally history.
 
-from dataclasses import dataclass
+A resource's SELECT is built when it is first read, in the thread that reads the table:
+parallel workers (parallel.py) build their tables' statements themselves, so building
+the next statement overlaps the other connection's COPY instead of delaying every
+COPY until all of them are built. The columns are known without building it.
+"""
+
+import functools
 
 from . import sql
 from .selection import Selection
 from .tables import Table, columns, history_columns
 
 
-@dataclass
 class Resource:
-    table: Table
-    history: bool
-    select: sql.Select
+    def __init__(self, table: Table, history: bool, selection):
+        self.table = table
+        self.history = history
+        self.selection = selection
+        self._select = None
+
+    def __repr__(self):
+        return f"<Resource {self.name}>"
 
     @property
     def name(self):
@@ -25,20 +35,44 @@ class Resource:
     def primary_key(self):
         return "history_id" if self.history else "id"
 
+    @functools.cached_property
+    def columns(self):
+        return history_columns(self.table) if self.history else columns(self.table)
+
+    @property
+    def select(self):
+        """The table's SELECT (sql.Select), built once, on first use.
+
+        Under the selection's lock: Django's compiler changes the query it compiles, and
+        the selection's querysets and compiled subqueries are shared by every table.
+        """
+        if self._select is None:
+            with self.selection.lock:
+                if self._select is None:
+                    self._select = self._build()
+        return self._select
+
+    def _build(self):
+        selection = self.selection
+        if self.history:
+            queryset, order_by = selection.history(self.table), "history_id"
+            content_types = selection.content_types  # deleted records' rows may hold any
+        else:
+            queryset, order_by = selection.current(self.table), "id"
+            content_types = selection.content_types_of(self.table)
+        return sql.build(queryset, self.columns, order_by, content_types)
+
 
 def current(selection, table):
-    select = sql.build(selection.current(table), columns(table), "id", selection.content_types)
-    return Resource(table, False, select)
+    return Resource(table, False, selection)
 
 
 def history(selection, table):
-    columns_ = history_columns(table)
-    select = sql.build(selection.history(table), columns_, "history_id", selection.content_types)
-    return Resource(table, True, select)
+    return Resource(table, True, selection)
 
 
 def for_options(options, today=None):
-    """Every resource the options ask for, tables in dependency order."""
+    """Every resource the options ask for, tables in dependency order (nothing built yet)."""
     selection = Selection(options.scope, today=today)
     if options.table:  # one table: its history instead of its current state when asked
         table = options.tables[0]
