@@ -11,12 +11,14 @@ import datetime
 import threading
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 
 from policies.imports import award_sql, staged
+from policies.imports.csvfile import CsvFile
+from policies.imports.usaspending import ImportOptions, import_files
 from policies.models import ImportRun, ImportRunStatus
 from tests.test_imports_paths import MIXED, NAME, NEWER, files, imported, report_of, snapshot
-from tests.usaspending_files import award
+from tests.usaspending_files import AWARDS_286, award, csv_bytes
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -41,6 +43,7 @@ def one_connection(monkeypatch, scenario):
     """The reference: the same imports written over one connection, then rolled back."""
     with monkeypatch.context() as patch:
         patch.setattr(staged, "PARALLEL_ROWS", 10**9)
+        patch.setattr(staged, "PARALLEL_BYTES", 10**12)
         with transaction.atomic():
             reports = scenario()
             result = ([report_of(r) for r in reports], snapshot())
@@ -114,3 +117,75 @@ def test_one_connection_inside_a_transaction_below_the_threshold_or_with_one_job
     with transaction.atomic():
         imported(files(NEWER, [award("P1", total_obligated_amount="1.00"), award("P4")]))
     assert used == []
+
+
+def disk_file(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_bytes(csv_bytes(AWARDS_286, rows))
+    return CsvFile.open(path)
+
+
+def staged_over_two(monkeypatch, tmp_path, rows, **options):
+    """Import `rows` from a file on disk with its second half staged over a second connection
+    (the writes over one): the reports and the state, and whether the split was used."""
+    stagers = []
+    original = staged._Stager.__init__
+    monkeypatch.setattr(staged, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(
+        staged._Stager, "__init__", lambda self, *args: (stagers.append(args), original(self, *args))[1]
+    )
+    csv_file = disk_file(tmp_path, NAME, rows)
+    try:
+        report = import_files([csv_file], ImportOptions(**options))
+    finally:
+        csv_file.close()
+    return ([report_of(report)], snapshot()), stagers
+
+
+STAGED_ROWS = [award(f"P{n}", total_obligated_amount=f"{16000 + n}.00") for n in range(20)] + [
+    award("P3", award_id_piid="P3-again"),  # a key repeated across the halves
+    award("P21", period_of_performance_start_date="2025-01-15 00:00:00"),  # fixed by Python
+    award("P22", total_obligated_amount="x"),  # rejected
+]
+
+
+def test_a_large_file_on_disk_is_staged_in_halves_with_the_same_lines_and_results(monkeypatch, tmp_path):
+    csv_file = disk_file(tmp_path, NAME, STAGED_ROWS)
+    expected = one_connection(monkeypatch, lambda: [import_files([csv_file], ImportOptions())])
+    csv_file.close()
+    result, stagers = staged_over_two(monkeypatch, tmp_path, STAGED_ROWS)
+    ((_, _, path, start, lines),) = stagers
+    assert 2 < lines < len(STAGED_ROWS) and start == len(b"".join(open(path, "rb").readlines()[:lines]))
+    assert result == expected
+    rows = result[0][0][0]
+    assert (NAME, len(STAGED_ROWS) + 1, "rejected", "", "total_obligated_amount") == rows[-1][:5]
+
+
+def test_a_row_postgresql_refuses_in_the_second_half_sends_the_file_to_python(monkeypatch, tmp_path):
+    rows = [*STAGED_ROWS, ["too", "few", "fields"]]
+    csv_file = disk_file(tmp_path, NAME, rows)
+    expected = one_connection(monkeypatch, lambda: [import_files([csv_file], ImportOptions())])
+    csv_file.close()
+    result, stagers = staged_over_two(monkeypatch, tmp_path, rows)
+    assert len(stagers) == 1 and result == expected
+    assert any("the row has 3 fields" in row[5] for row in result[0][0][0])
+
+
+def test_if_the_second_connection_fails_the_first_stages_and_writes_it_all(monkeypatch, tmp_path):
+    csv_file = disk_file(tmp_path, NAME, STAGED_ROWS)
+    expected = one_connection(monkeypatch, lambda: [import_files([csv_file], ImportOptions())])
+    csv_file.close()
+    apply_settings = award_sql.apply_settings
+
+    def no_second_connection():
+        if threading.current_thread().name != "MainThread":
+            raise OperationalError("no more connections for the test")
+        return apply_settings()
+
+    monkeypatch.setattr(award_sql, "apply_settings", no_second_connection)
+    monkeypatch.setattr(staged, "PARALLEL_ROWS", 1)
+    replayed, read_by_python = [], []
+    monkeypatch.setattr(staged.StagedAwardsImport, "replay_in_python", lambda *args: replayed.append(args))
+    monkeypatch.setattr(staged.StagedAwardsImport, "stage", lambda *args: read_by_python.append(args))
+    result, stagers = staged_over_two(monkeypatch, tmp_path, STAGED_ROWS)
+    assert len(stagers) == 1 and replayed == read_by_python == [] and result == expected

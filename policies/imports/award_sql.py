@@ -112,14 +112,15 @@ def fetch(sql, params=None):
         return cursor.fetchall()
 
 
-def stage_raw(part, columns, staged, whitespace, line_breaks):
+def stage_raw(part, columns, staged, whitespace, line_breaks, line_offset=1):
     """Copy the used columns of `import_raw` (the file as COPY read it) into `import_stage`.
 
     Values are stripped as Python's str.strip() does (btrim with that character set is
     slow, so only in rows where some used value starts or ends with such a character: one
     regular expression per row finds them), the title is `rows.award_title`, and `ok` is
     `certainly_valid()` of the stripped values (one pass for all three). Record n
-    (numbered by COPY, in the file's order) is on the file's line n + 1. `OFFSET 0` keeps
+    (numbered by COPY, in the file's order) is on the file's line n + `line_offset`: 1 (the
+    header), or the lines before the second half of a file staged apart. `OFFSET 0` keeps
     each value computed once.
     """
     used = [name for name in staged if name in columns.index]
@@ -139,10 +140,12 @@ def stage_raw(part, columns, staged, whitespace, line_breaks):
         FROM (SELECT v.*, CASE WHEN description = '' THEN 'Award ' || piid
                 ELSE piid || ' — ' || substring(description from %(first_line)s) END AS t
             FROM (SELECT line, {values} FROM (
-                SELECT 1 + n AS line, {raw}, ({joined}) ~ %(pad)s AS pad FROM import_raw OFFSET 0) r
+                SELECT %(line_offset)s + n AS line, {raw}, ({joined}) ~ %(pad)s AS pad
+                FROM import_raw OFFSET 0) r
             OFFSET 0) v OFFSET 0) x""",
         {
             "part": part,
+            "line_offset": line_offset,
             "ws": whitespace,
             "pad": f"(^|\\x01){space}|{space}(\\x01|$)",
             "first_line": f"^[^{line_breaks}]*",

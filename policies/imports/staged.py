@@ -26,6 +26,7 @@ Transaction files, SQLite, and files containing NUL bytes use the Python path.
 
 import contextlib
 import operator
+import os
 import queue
 import threading
 from types import SimpleNamespace
@@ -105,11 +106,7 @@ class StagedAwardsImport(DownloadImport):
         if not self.staged:
             sql.drop_temp_tables()
             self.saved_settings = sql.apply_settings()
-            sql.execute(
-                "CREATE TEMP TABLE import_stage (part int, line int, title text, ok boolean, "
-                + ", ".join(f"{name} text" for name in STAGED)
-                + ")"
-            )
+            _create_stage()
             self.staged = True
         part = len(self.part_names)
         self.part_names.append(self.file_name)
@@ -134,29 +131,65 @@ class StagedAwardsImport(DownloadImport):
     def _stage_raw(self, part, binary):
         if not rawcsv.shape(binary).plain:
             return None
-        width = self.columns.width
-        sql.execute("DROP TABLE IF EXISTS import_raw")
-        names = [f"c{i}" for i in range(width)]
-        sql.execute(
-            "CREATE TEMP TABLE import_raw (n bigint GENERATED ALWAYS AS IDENTITY, "
-            + ", ".join(f"{name} text" for name in names)
-            + ")"
-        )
-        binary.seek(0)
+        split = self.staging_split(binary)
+        stager = _Stager(part, self.columns, *split) if split else None
+        if stager:
+            stager.start()
         try:
-            with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
-                raw = cursor.cursor
-                options = "FORMAT csv, HEADER true, ENCODING 'UTF8'"
-                with raw.copy(f"COPY import_raw ({', '.join(names)}) FROM STDIN ({options})") as copy:
-                    while chunk := binary.read(1 << 20):
-                        copy.write(chunk)
-                count = raw.rowcount
-        except DatabaseError:
+            count = _copy_raw(self.columns.width, binary, end=split[1] if split else None)
+            if count is not None:
+                sql.stage_raw(part, self.columns, STAGED, rawcsv.PY_WHITESPACE, rawcsv.PY_LINE_BREAKS)
+            if count is not None and stager:
+                received = stager.receive()
+                if received is _Stager.FAILED:  # the second connection failed: stage it here
+                    received = _copy_raw(self.columns.width, binary, start=split[1], header=False)
+                    if received is not None:
+                        sql.stage_raw(
+                            part, self.columns, STAGED, rawcsv.PY_WHITESPACE, rawcsv.PY_LINE_BREAKS, split[2]
+                        )
+                if received is None:  # a row refused in the second half
+                    sql.execute("DELETE FROM import_stage WHERE part = %s", [part])
+                count = None if received is None else count + received
+            elif stager:
+                stager.cancel()
+        except BaseException:
+            if stager:
+                stager.cancel()
+            raise
+        if count is None:
             return None  # a row PostgreSQL refuses: Python's reader says which and why
-        sql.stage_raw(part, self.columns, STAGED, rawcsv.PY_WHITESPACE, rawcsv.PY_LINE_BREAKS)
         if self.options.progress and count:
             self.options.progress(count)
         return count
+
+    def staging_split(self, binary):
+        """(path, start, lines before it) to stage a large file's second half over a second
+        connection, or None. The file must be on disk (the worker opens it: the command's
+        files, uploads Django spooled to a temporary file) and plain, so that every line
+        break ends a record: the half starts after the line break nearest the middle."""
+        path = getattr(binary, "name", None)
+        if (
+            self.options.jobs < 2
+            or not isinstance(path, str)
+            or connection.in_atomic_block
+            or not os.path.isfile(path)
+        ):
+            return None
+        size = binary.seek(0, os.SEEK_END)
+        if size < PARALLEL_BYTES or os.path.getsize(path) != size:
+            return None
+        binary.seek(size // 2)
+        tail = binary.read(1 << 20)
+        newline = tail.find(b"\n")
+        if newline < 0:
+            return None
+        start = size // 2 + newline + 1
+        binary.seek(0)
+        lines, left = 0, start
+        while left > 0 and (chunk := binary.read(min(left, 1 << 20))):
+            lines += chunk.count(b"\n")
+            left -= len(chunk)
+        return (path, start, lines) if lines > 1 else None  # the header and a record at least
 
     def stage(self, rows, part, copy):
         width = self.columns.width
@@ -527,8 +560,9 @@ def parallel_write(params, parts_rows):
     its own) and writes them in its own transaction, with the same statements. Each half
     is one transaction, so each row is whole; the halves share no row and take no lock
     the other waits for (distinct keys and ids; foreign-key checks take shared locks).
-    Returns the halves the database refused. An interruption cancels the worker's query
-    and waits for it.
+    Returns the halves the database refused. If the second connection fails before
+    writing (it cannot connect, say), its half is written here after the first. An
+    interruption cancels the worker's query and waits for it.
     """
     worker = _Worker(dict(params), parts_rows)
     worker.start()
@@ -537,7 +571,10 @@ def parallel_write(params, parts_rows):
         worker.send()
         if not _write_half(params, 0):
             failed.append(0)
-        if not worker.join():
+        written = worker.join()
+        if written is None:
+            written = _write_half(params, 1)
+        if not written:
             failed.append(1)
     except BaseException:
         worker.cancel()
@@ -556,7 +593,7 @@ class _Worker:
         self.inbox = queue.Queue(maxsize=8)
         self.stop = threading.Event()
         self.error = None
-        self.written = False
+        self.written = None  # True, or False if the database refused the half
         self.pgconn = None
         self.thread = threading.Thread(target=self.run, name="import-half", daemon=True)
         self.tables = {name: _columns_of(name) for name in ("import_work", "import_changes")}
@@ -630,7 +667,8 @@ class _Worker:
                     raise _Stopped from None
 
     def join(self):
-        """Wait for the worker; True if its half was written, False if the database refused it."""
+        """Wait for the worker: True if its half was written, False if the database refused
+        it, None if the worker failed before writing."""
         self.thread.join()
         if self.error is not None and not isinstance(self.error, DatabaseError):
             raise self.error
@@ -659,6 +697,144 @@ def _columns_of(table):
         [table],
     )
     return columns
+
+
+def _create_stage():
+    sql.execute(
+        "CREATE TEMP TABLE import_stage (part int, line int, title text, ok boolean, "
+        + ", ".join(f"{name} text" for name in STAGED)
+        + ")"
+    )
+
+
+def _copy_raw(width, binary, *, start=0, end=None, header=True):
+    """COPY the bytes of `binary` from `start` to `end` (a whole number of lines) into a new
+    `import_raw`, numbered from 1; the number of records, or None if PostgreSQL refused one."""
+    sql.execute("DROP TABLE IF EXISTS import_raw")
+    names = [f"c{i}" for i in range(width)]
+    sql.execute(
+        "CREATE TEMP TABLE import_raw (n bigint GENERATED ALWAYS AS IDENTITY, "
+        + ", ".join(f"{name} text" for name in names)
+        + ")"
+    )
+    binary.seek(start)
+    left = (end - start) if end is not None else None
+    try:
+        with transaction.atomic(), connection.cursor() as cursor, connection.wrap_database_errors:
+            raw = cursor.cursor
+            options = f"FORMAT csv, HEADER {'true' if header else 'false'}, ENCODING 'UTF8'"
+            with raw.copy(f"COPY import_raw ({', '.join(names)}) FROM STDIN ({options})") as copy:
+                while chunk := binary.read(1 << 20 if left is None else min(left, 1 << 20)):
+                    copy.write(chunk)
+                    if left is not None:
+                        left -= len(chunk)
+                        if not left:
+                            break
+            return raw.rowcount
+    except DatabaseError:
+        return None
+
+
+# A plain file at least this large has its second half staged over a second connection
+# (about 17,500 rows of the 286-column layout).
+PARALLEL_BYTES = 10 << 20
+
+
+class _Stager:
+    """Stages the second half of a plain file over a second connection, in a thread of its
+    own (Django gives each thread its connection): COPY of the bytes from `start`, then
+    `award_sql.stage_raw` with the lines numbered on from `lines`; then streams its
+    `import_stage` rows to the importing session (`receive`), by binary COPY."""
+
+    CHUNK = 1 << 20
+    FAILED = "failed"
+
+    def __init__(self, part, columns, path, start, lines):
+        self.part, self.columns = part, columns
+        self.path, self.offset, self.lines = path, start, lines
+        self.outbox = queue.Queue(maxsize=8)
+        self.stop = threading.Event()
+        self.error = None
+        self.pgconn = None
+        self.thread = threading.Thread(target=self.run, name="import-stage", daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def run(self):
+        try:
+            connection.ensure_connection()
+            self.pgconn = connection.connection
+            sql.apply_settings()
+            _create_stage()
+            with open(self.path, "rb") as binary:
+                count = _copy_raw(self.columns.width, binary, start=self.offset, header=False)
+            if count is None:
+                self._put(("refused", None))
+                return
+            sql.stage_raw(
+                self.part,
+                self.columns,
+                STAGED,
+                rawcsv.PY_WHITESPACE,
+                rawcsv.PY_LINE_BREAKS,
+                line_offset=self.lines,
+            )
+            self._put(("count", count))
+            with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+                buffer = bytearray()
+                with cursor.copy("COPY import_stage TO STDOUT (FORMAT binary)") as copy:
+                    for block in copy:
+                        buffer += block
+                        if len(buffer) >= self.CHUNK:
+                            self._put(("rows", bytes(buffer)))
+                            buffer.clear()
+                if buffer:
+                    self._put(("rows", bytes(buffer)))
+            self._put(("done", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
+            self.error = exc
+            self._put(("failed", None))
+        finally:
+            connection.close()  # this thread's own connection (and its temporary tables)
+
+    def _put(self, item):
+        while not self.stop.is_set():
+            try:
+                self.outbox.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def receive(self):
+        """Append the second half's staged rows to this session's `import_stage`: their
+        number, None if PostgreSQL refused a row of that half, or FAILED if the second
+        connection failed otherwise (it could not connect, say): nothing was appended."""
+        kind, count = self.outbox.get()
+        if kind == "count":
+            with connection.cursor() as cursor, connection.wrap_database_errors:
+                with cursor.cursor.copy("COPY import_stage FROM STDIN (FORMAT binary)") as copy:
+                    while (item := self.outbox.get())[0] == "rows":
+                        copy.write(item[1])
+                    if item[0] != "done":
+                        raise self.error or DatabaseError("the second connection failed while staging")
+            kind = "done"
+        self.thread.join()
+        if kind == "refused":
+            return None
+        if kind == "failed":
+            if not isinstance(self.error, DatabaseError):
+                raise self.error
+            return self.FAILED
+        return count
+
+    def cancel(self):
+        self.stop.set()
+        pgconn = self.pgconn
+        if pgconn is not None:
+            with contextlib.suppress(Exception):
+                pgconn.cancel_safe()
+        self.thread.join(timeout=30)
 
 
 def _copy_into(table, columns, rows):
