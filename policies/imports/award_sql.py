@@ -473,16 +473,21 @@ def record_keys(model, run_id):
 KEY_CHUNK = 10_000
 
 
-def touched_vendors():
-    """Vendors of the published contracts written (the gap rules read nothing else)."""
+def touched_vendors(published_new):
+    """Vendors of the published contracts written (the gap rules read nothing else). New
+    contracts are published only with `published_new` (--publish); else only the changed
+    ones are looked at (a file of new drafts: no query over every row written)."""
+    written = (
+        """import_work w LEFT JOIN import_changes x ON x.contract_id = w.contract_id
+        JOIN policies_contract c ON c.id = w.contract_id WHERE (w.is_new OR x.changed)"""
+        if published_new
+        else "import_changes x JOIN policies_contract c ON c.id = x.contract_id WHERE x.changed"
+    )
     return {
         vendor
         for (vendor,) in fetch(
-            """SELECT DISTINCT c.vendor_id FROM import_work w
-            LEFT JOIN import_changes x ON x.contract_id = w.contract_id
-            JOIN policies_contract c ON c.id = w.contract_id
-            WHERE (w.is_new OR x.changed) AND c.editorial_status = 'published'
-                AND c.vendor_id IS NOT NULL"""
+            f"""SELECT DISTINCT c.vendor_id FROM {written}
+            AND c.editorial_status = 'published' AND c.vendor_id IS NOT NULL"""
         )
     }
 

@@ -318,7 +318,7 @@ class StagedAwardsImport(DownloadImport):
         if failed:
             self.replay_in_python(failed, params)
         self.report_outcomes([None] if not failed else [h for h in halves if h not in failed])
-        self.touched_companies.update(sql.touched_vendors())
+        self.touched_companies.update(sql.touched_vendors(self.options.publish))
 
     def halves(self, params):
         """[None] (one transaction) or [0, 1] (two connections): see `PARALLEL_ROWS`."""
@@ -590,7 +590,7 @@ class _Worker:
     def __init__(self, params, parts_rows):
         self.params = params
         self.parts_rows = parts_rows
-        self.inbox = queue.Queue(maxsize=8)
+        self.inbox = queue.Queue(maxsize=4)
         self.stop = threading.Event()
         self.error = None
         self.written = None  # True, or False if the database refused the half
@@ -752,7 +752,7 @@ class _Stager:
     def __init__(self, part, columns, path, start, lines):
         self.part, self.columns = part, columns
         self.path, self.offset, self.lines = path, start, lines
-        self.outbox = queue.Queue(maxsize=8)
+        self.outbox = queue.Queue(maxsize=4)
         self.stop = threading.Event()
         self.error = None
         self.pgconn = None
