@@ -239,6 +239,7 @@ class StagedAwardsImport(DownloadImport):
                 typed = (row.amount, row.potential_amount, row.started_on, row.ended_on, latest)
                 fixed.append((part, line, *("" if v is None else str(v) for v in typed)))
         _copy_into("import_rejected", ("part", "line"), rejected)
+        self.rejected_rows = len(rejected)
         _copy_into("import_fixed", ("part", "line", *_FIXED), fixed)
 
     # -- 3 and 4. resolving and writing -------------------------------------------------------
@@ -268,14 +269,14 @@ class StagedAwardsImport(DownloadImport):
         download's Source. A refusal here rolls it all back and the Python path does it all."""
         self.pending_rejects = []
         self.pending_unknown = []
-        sql.find_duplicates()
+        self.kept = sql.kept(self.rejected_rows, sql.find_duplicates())
         # Statistics, or the planner takes the many-column joins with the agencies and
         # recipients for one row each and nests loops (a 100,000 x 500 loop: 9 s).
         sql.execute("ANALYZE import_stage, import_rejected, import_fixed, import_dups")
         sql.record_keys(ImportRunKeys, self.run_record.pk)
         self.resolve_parties()
         sql.execute("ANALYZE import_agencies, import_vendors")
-        sql.match_contracts(Contract)
+        sql.match_contracts(Contract, self.kept)
         now = timezone.now()
         one_part = len(self.part_names) == 1
         params = {
@@ -335,7 +336,7 @@ class StagedAwardsImport(DownloadImport):
         """Resolve the distinct agencies, then the recipients of the rows whose agency could
         be resolved, in order of first appearance as the Python path meets them (one pass
         over the rows: each distinct agency and recipient pair, counted)."""
-        pairs = sql.distinct_parties()
+        pairs = sql.distinct_parties(self.kept)
         agencies = {}
         for *agency, _recipient, _count, first, early, late in pairs:
             seen = agencies.get(tuple(agency))
@@ -370,7 +371,7 @@ class StagedAwardsImport(DownloadImport):
         if failed:
             self.pending_rejects += [
                 (part, line, "awarding_sub_agency_name", message)
-                for part, line, message in sql.agency_failures()
+                for part, line, message in sql.agency_failures(self.kept)
             ]
         self.pending_rejects += [
             (
