@@ -532,9 +532,10 @@ class StagedAwardsImport(DownloadImport):
             super().note_unknown(row)
 
 
-# Below this many rows to write, one connection: a second one costs a connection, its
-# set-up and the copy of its half's rows (measured: ... ).
-PARALLEL_ROWS = 20_000
+# Below this many rows to write, one connection. Measured with both halves on two
+# connections (staging and writing) against one, medians of 3 (bench/imports.py files):
+# 10,000 rows 0.75 s against 0.82 s, 20,000 rows 1.21 s against 1.60 s.
+PARALLEL_ROWS = 10_000
 
 
 def _split_params(params):
@@ -737,8 +738,8 @@ def _copy_raw(width, binary, *, start=0, end=None, header=True):
 
 
 # A plain file at least this large has its second half staged over a second connection
-# (about 17,500 rows of the 286-column layout).
-PARALLEL_BYTES = 10 << 20
+# (about 10,000 rows of the 286-column layout; see PARALLEL_ROWS).
+PARALLEL_BYTES = 6 << 20
 
 
 class _Stager:
