@@ -1,24 +1,28 @@
 """The PostgreSQL fast path of the award-summary import: stage, check and write in SQL.
 
 Same results as the Python path of `usaspending.DownloadImport` (tests compare them row
-for row), about thirty times faster on a large file, because nothing is done per row in
-Python but reading the CSV:
+for row), many times faster on a large file, because nothing is done per row in Python:
 
-1. Each part is read once with the csv module (line numbers, damaged records and wrong
-   widths are handled exactly as before) and only the columns the import uses, stripped,
-   are streamed with `COPY` into a temporary table `import_stage`.
-2. One SQL condition (`award_sql.certainly_valid`) vouches for the rows that are plainly
-   valid. The others, usually none, are read back and parsed by `rows.parse_values`, the
-   Python path's own validation: rejected ones are reported with its column and reason,
-   unusual but valid ones are normalised.
-3. Duplicate keys (first occurrence wins, across the parts), agencies and recipients are
-   resolved set-wise: the few distinct agencies and recipients go through the same
-   `AgencyDirectory` and `CompanyDirectory` as the Python path.
-4. In one transaction: new contracts and their "+" history rows, changed contracts
-   (compared in SQL, `revision` bumped) and their "~" history rows, citations and their
-   history, and the keys seen. A rejected row was never staged for writing, so nothing is
-   half-written for a row; if the database refuses a statement, the transaction rolls back
-   and the rows go through the Python path's batches instead, which isolate the bad row.
+1. A plain part (`rawcsv`) is parsed by PostgreSQL's `COPY` into `import_raw` and its
+   used columns, stripped, copied to the temporary table `import_stage` with `ok` set
+   where `award_sql.certainly_valid` vouches for the row; a large one on disk is staged
+   in two halves at once (`_Stager`, a second connection). Any other part is read with
+   the csv module (line numbers, damaged records and wrong widths as before) and its used
+   columns streamed with `COPY`.
+2. The rows `ok` does not cover, usually none, are parsed by `rows.parse_values`, the
+   Python path's own validation: rejected ones are reported with their column and
+   reason, unusual but valid ones are normalised.
+3. `prepare`, one transaction: repeated keys (first occurrence wins, across the parts),
+   the keys seen (`ImportRunKeys`), the distinct agencies and recipients (through the
+   same `AgencyDirectory` and `CompanyDirectory` as the Python path), the typed rows to
+   write with their contract ids (`import_work`), the comparison with existing contracts
+   (`import_changes`), the Source. Refused, it rolls back and the Python path does all.
+4. `write_rows`: new contracts and their "+" history rows, changed contracts (`revision`
+   bumped) and their "~" history rows, citations and their history; in one transaction,
+   or in two halves at once over two connections (`parallel_write`), each half one
+   transaction. A rejected row was never staged for writing, so nothing is half-written
+   for a row; a half the database refuses rolls back and its rows go through the Python
+   path's batches, which isolate the bad row.
 5. The row-by-row report is read back in file order through a server-side cursor.
 
 Transaction files, SQLite, and files containing NUL bytes use the Python path.
