@@ -13,6 +13,10 @@ Both are repeated `--repeat` times, side by side (COPY, then the import into a t
 emptied again, after a CHECKPOINT each), and the medians and the median of the per-round
 ratios are printed. Target: the import takes at most 3x the COPY. Figures are printed;
 nothing is asserted.
+
+With `--command`, the same rounds are then run as whole processes: `manage.py
+import_usaspending FILE` (Django's start-up included) against a separate Python process
+doing the bare COPY (its start-up, psycopg's import and the connection included).
 """
 
 import argparse
@@ -20,6 +24,7 @@ import csv
 import os
 import secrets
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +40,9 @@ def main():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_imports")
     parser.add_argument("--batch-size", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--command", action="store_true", help="Also time the command and the COPY as whole processes."
+    )
     args = parser.parse_args()
 
     _setup_django(args.database_url)
@@ -66,6 +74,52 @@ def main():
         print(f"import_files (contracts, history, citations), median: {statistics.median(imports):.2f}s")
         print(f"ratio import / COPY, median of rounds: {statistics.median(ratios):.2f}x (target <= 3x)")
         print(f"peak resident memory: {max(peaks):.0f} MiB")
+        if args.command:
+            processes(path, header, args.repeat)
+
+
+def processes(path, header, repeat):
+    """`manage.py import_usaspending FILE` against a bare COPY, each in its own process."""
+    copies, commands = [], []
+    for round_ in range(1, repeat + 1):
+        empty_tracker()
+        checkpoint()
+        copy_seconds = _timed([sys.executable, "-c", _COPY_PROCESS, str(path), str(len(header))])
+        checkpoint()
+        command_seconds = _timed([sys.executable, str(ROOT / "manage.py"), "import_usaspending", str(path)])
+        copies.append(copy_seconds)
+        commands.append(command_seconds)
+        print(
+            f"process round {round_}: bare COPY {copy_seconds:.2f}s, manage.py import_usaspending "
+            f"{command_seconds:.2f}s, ratio {command_seconds / copy_seconds:.2f}x"
+        )
+    ratios = [c / b for c, b in zip(commands, copies, strict=True)]
+    print(f"bare COPY process, median: {statistics.median(copies):.2f}s")
+    print(f"manage.py import_usaspending, median: {statistics.median(commands):.2f}s")
+    print(f"ratio command / COPY process, median of rounds: {statistics.median(ratios):.2f}x")
+
+
+_COPY_PROCESS = """
+import os, sys, psycopg
+path, width = sys.argv[1], int(sys.argv[2])
+columns = ", ".join(f'"c{i}" text' for i in range(width))
+url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+with psycopg.connect(url, autocommit=True) as conn:
+    conn.execute("DROP TABLE IF EXISTS bench_scratch")
+    conn.execute(f"CREATE UNLOGGED TABLE bench_scratch ({columns})")
+    with open(path, "rb") as f, conn.cursor().copy(
+        "COPY bench_scratch FROM STDIN WITH (FORMAT csv, HEADER)"
+    ) as copy:
+        while chunk := f.read(1 << 20):
+            copy.write(chunk)
+    conn.execute("DROP TABLE bench_scratch")
+"""
+
+
+def _timed(argv):
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
 
 
 def _setup_django(url):

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.urls import reverse
 
 from policies.models import Contract, ImportRun, PolicyVersion
@@ -56,6 +56,36 @@ def test_the_command_fails_when_all_or_nothing_rolls_back(download):
     with pytest.raises(CommandError):
         call_command("import_usaspending", str(download), "--all-or-nothing")
     assert not Contract.objects.exists()
+
+
+def test_the_command_passes_jobs_on_and_refuses_less_than_one(download, monkeypatch):
+    from policies.management.commands import import_usaspending
+
+    seen = []
+    original = import_usaspending.import_files
+    def import_files(files, options, report):
+        seen.append(options.jobs)
+        return original(files, options, report)
+
+    monkeypatch.setattr(import_usaspending, "import_files", import_files)
+    call_command("import_usaspending", str(download), "--jobs", "1")
+    call_command("import_usaspending", str(download))
+    assert seen == [1, 2]
+    with pytest.raises(CommandError, match="--jobs must be 1 or more"):
+        call_command("import_usaspending", str(download), "--jobs", "0")
+
+
+def test_the_command_skips_the_system_checks_of_urls_and_admin(download, monkeypatch):
+    def checks(*args, **kwargs):
+        raise AssertionError("system checks ran")
+
+    monkeypatch.setattr("django.core.management.base.checks.run_checks", checks)
+    # As run_from_argv (the command line) does, without its closing of the connections:
+    # call_command skips the checks of every command.
+    command = load_command_class("policies", "import_usaspending")
+    options = vars(command.create_parser("manage.py", "import_usaspending").parse_args([str(download)]))
+    command.execute(*options.pop("args", ()), **options)
+    assert Contract.objects.count() == 1
 
 
 def test_dry_run_saves_nothing(download):

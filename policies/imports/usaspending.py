@@ -30,6 +30,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
+from django.db.models.expressions import RawSQL
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -48,6 +49,7 @@ from ..models import (
     SourceKind,
     SourceStatus,
 )
+from ..models.imports import seen_keys_sql
 from .columns import Columns, MissingColumn, detect_kind
 from .csvfile import CsvFile, FileRejected
 from .parties import AgencyDirectory, CompanyDirectory
@@ -82,6 +84,7 @@ class ImportOptions:
     period: tuple | None = None  # (start, end) of the download's filter, if staff know it
     seen_on: datetime.date | None = None  # the download date; default: from the file name
     batch_size: int = 1000
+    jobs: int = 2  # connections writing at once (PostgreSQL award summaries, see staged.py)
     progress: object = None  # called with the number of rows just processed
     on_wait: object = None  # called once if another import holds the lock and this one waits
 
@@ -401,9 +404,7 @@ class DownloadImport:
             return None
         vendor_id, via = self.companies.resolve(row.recipient, row.parent)
         if vendor_id is None:
-            self.report.note_unknown_recipient(
-                row.recipient.name, row.recipient.uei, row.recipient.duns, f"{self.file_name} line {row.line}"
-            )
+            self.note_unknown(row)
         plan = self.plan_contract(row, agency_id, vendor_id)
         if vendor_id is None:
             plan.note = "recipient not matched to a company: listed for staff to map"
@@ -412,6 +413,11 @@ class DownloadImport:
         if self.kind == ImportKind.TRANSACTIONS:
             self.plan_observation(plan, vendor_id)
         return plan
+
+    def note_unknown(self, row):
+        self.report.note_unknown_recipient(
+            row.recipient.name, row.recipient.uei, row.recipient.duns, f"{self.file_name} line {row.line}"
+        )
 
     def note_scope(self, row):
         self.scope_codes.add(row.scope_agency_code)
@@ -700,11 +706,11 @@ class DownloadImport:
                 "vanished records were not checked against this older one."
             )
             return
-        earlier = same_scope.filter(seen_on__lte=run.seen_on)
-        gone = (
-            ImportRunRecord.objects.filter(run__in=earlier)
-            .exclude(key__in=ImportRunRecord.objects.filter(run=run).values("key"))
-            .values("key")
+        earlier = list(same_scope.filter(seen_on__lte=run.seen_on).values_list("pk", flat=True))
+        before, before_params = seen_keys_sql(connection, earlier)
+        now, now_params = seen_keys_sql(connection, [run.pk])
+        gone = RawSQL(
+            f"SELECT key FROM ({before}) b EXCEPT SELECT key FROM ({now}) n", [*before_params, *now_params]
         )
         contracts = list(Contract.objects.filter(award_key__in=gone, source_status=SourceStatus.PRESENT))
         for contract in contracts:

@@ -22,7 +22,7 @@ from .gaps import (  # noqa: F401
     SignalEvidence,
     SignalStatus,
 )
-from .imports import ImportKind, ImportRun, ImportRunRecord, ImportRunStatus  # noqa: F401
+from .imports import ImportKind, ImportRun, ImportRunKeys, ImportRunRecord, ImportRunStatus  # noqa: F401
 from .organisations import (  # noqa: F401
     Agency,
     AliasScheme,

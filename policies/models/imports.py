@@ -71,9 +71,39 @@ class ImportRun(models.Model):
     def __str__(self):
         return f"{self.download_name} ({self.get_kind_display()}, {self.seen_on})"
 
+    def seen_keys(self):
+        """Every key this run saw, sorted, from either store (`ImportRunRecord`, `ImportRunKeys`)."""
+        from django.db import connection
+
+        sql, params = seen_keys_sql(connection, [self.pk])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return sorted(key for (key,) in cursor.fetchall())
+
+
+def seen_keys_sql(connection, run_ids):
+    """SQL and parameters of the keys the runs `run_ids` saw: one row per key (`key`) and
+    per run, whichever path stored them."""
+    ids = ", ".join(["%s"] * len(run_ids)) or "NULL"
+    elements = (
+        "jsonb_array_elements_text(c.keys) AS j(value)"
+        if connection.vendor == "postgresql"
+        else "json_each(c.keys) AS j"
+    )
+    sql = (
+        f"SELECT r.key AS key FROM policies_importrunrecord r WHERE r.run_id IN ({ids}) "
+        f"UNION ALL SELECT j.value AS key FROM policies_importrunkeys c, {elements} WHERE c.run_id IN ({ids})"
+    )
+    return sql, [*run_ids, *run_ids]
+
 
 class ImportRunRecord(models.Model):
-    """A key (award or transaction) a run saw, and where: for vanished and duplicate checks."""
+    """A key (award or transaction) a run saw, and where: for vanished and duplicate checks.
+
+    Written by the Python path (transaction files, SQLite), which also looks keys up here to
+    find a key repeated in a later batch. The PostgreSQL set-wise path finds repeated keys
+    in SQL and stores what it saw as `ImportRunKeys` instead.
+    """
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="records")
     key = models.CharField(max_length=300)
@@ -87,3 +117,22 @@ class ImportRunRecord(models.Model):
 
     def __str__(self):
         return f"{self.key} ({self.file_name}, line {self.line})"
+
+
+class ImportRunKeys(models.Model):
+    """Keys a run saw, as one JSON list per chunk of lines: for vanished checks.
+
+    The set-wise award import (PostgreSQL) writes these instead of an `ImportRunRecord` per
+    key: a row, three index entries and a foreign-key check per key were 0.4 s of a
+    100,000-row import, ten lists 0.05 s. Nothing looks a single key up here; the vanished
+    check reads whole runs (`ImportRun.seen_keys_sql`).
+    """
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="key_chunks")
+    keys = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name_plural = "import run keys"
+
+    def __str__(self):
+        return f"{len(self.keys)} keys of run {self.run_id}"
