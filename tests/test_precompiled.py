@@ -182,3 +182,30 @@ def test_remembered_links_follow_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert cached_reverse("policies:source", 7) == "/sources/7/"
+
+
+def test_a_value_compared_with_a_positive_integer_field_keeps_its_place():
+    """Django answers a comparison with a value outside the field's range without SQL: with a
+    negative probe, `object_id` (a PositiveBigIntegerField) made `filter()` raise EmptyResultSet
+    when the shape was compiled, and `exclude()` lose its condition, so every citation came
+    back for any record."""
+
+    @precompiled(record=INT)
+    def quotes_of(*, record):
+        return m.Citation.objects.filter(object_id=record).order_by("id").values_list("quote", flat=True)
+
+    @precompiled(record=INT)
+    def cited_but(*, record):
+        return m.Citation.objects.exclude(object_id=record).order_by("id").values_list("object_id", flat=True)
+
+    first, second = f.statement(), f.statement()
+    m.Citation.objects.filter(object_id=first.pk).update(quote="First's quote")
+    assert "First's quote" in quotes_of(record=first.pk)
+    assert quotes_of(record=first.pk) == list(
+        m.Citation.objects.filter(object_id=first.pk).order_by("id").values_list("quote", flat=True)
+    )
+    with override_settings(PRECOMPILED_CHECK=False):  # production: nothing compares it with the ORM
+        assert cited_but(record=first.pk) == list(
+            m.Citation.objects.exclude(object_id=first.pk).order_by("id").values_list("object_id", flat=True)
+        )
+    assert first.pk not in cited_but(record=first.pk) and second.pk in cited_but(record=first.pk)
