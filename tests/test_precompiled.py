@@ -8,10 +8,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 
 from policies import models as m
 from policies.lib import clock
-from policies.lib.precompiled import DATE, IDS, INT, MAX_SHAPES, TEXT, precompiled
+from policies.lib.precompiled import DATE, DATETIME, IDS, INT, MAX_SHAPES, TEXT, precompiled
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +210,32 @@ def test_a_value_compared_with_a_positive_integer_field_keeps_its_place():
             m.Citation.objects.exclude(object_id=first.pk).order_by("id").values_list("object_id", flat=True)
         )
     assert first.pk not in cited_but(record=first.pk) and second.pk in cited_but(record=first.pk)
+
+
+def test_history_instances_carry_the_moment_asked_for():
+    """`Model.history.as_of(when)` keeps `when` outside the SQL too, on the queryset, and hands
+    it to every instance (`instance._history._as_of`, the moment simple_history's historic
+    relations follow). The precompiled rows carried the probe's moment, 3 February 1901."""
+
+    @precompiled(when=DATETIME)
+    def companies_then(*, when):
+        return m.Company.history.as_of(when).order_by("id")
+
+    company = f.company()
+    when = timezone.now()
+    (then,) = [c for c in companies_then(when=when) if c.pk == company.pk]
+    (expected,) = [c for c in m.Company.history.as_of(when).order_by("id") if c.pk == company.pk]
+    assert then._history._as_of == expected._history._as_of == when
+
+
+def test_it_refuses_queryset_state_that_changes_with_a_value():
+    """What a queryset keeps besides its SQL is copied from the probes' build: state that
+    follows a value (here the company a related manager knows, which the rows would be given,
+    and its router hints) is refused when the shape is compiled."""
+
+    @precompiled(company=INT)
+    def statements_of_company(*, company):
+        return m.Company(pk=company).statements.order_by("id")
+
+    with pytest.raises(ImproperlyConfigured, match=r"the queryset's _\w+ changes with the value"):
+        statements_of_company(company=f.company().pk)
