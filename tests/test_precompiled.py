@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
@@ -239,3 +240,30 @@ def test_it_refuses_queryset_state_that_changes_with_a_value():
 
     with pytest.raises(ImproperlyConfigured, match=r"the queryset's _\w+ changes with the value"):
         statements_of_company(company=f.company().pk)
+
+
+def test_it_refuses_a_prefetch_that_depends_on_a_value_or_today():
+    """A prefetch's queryset is built once, with the probes, and Django runs it as built: the
+    embargo rule inside it kept the probe's date, 1901, so an action whose embargo had lifted
+    stayed hidden however long it had been public, and PRECOMPILED_CHECK (the main SQL only)
+    did not notice. A prefetch that depends on nothing is kept."""
+
+    @precompiled(company=INT)
+    def with_actions(*, company):
+        actions = Prefetch("employee_actions", queryset=m.EmployeeAction.objects.public())
+        return m.Company.objects.filter(id=company).prefetch_related(actions)
+
+    @precompiled(company=INT)
+    def with_statements(*, company):
+        statements = Prefetch("statements", queryset=m.Statement.objects.order_by("id"))
+        return m.Company.objects.filter(id=company).prefetch_related(statements)
+
+    company = f.company()
+    f.employee_action(company, title="Walkout", embargo_until=datetime.date(2030, 1, 10))
+    said = f.statement(company)
+    with clock.today_is(datetime.date(2030, 1, 11)), pytest.raises(ImproperlyConfigured, match="prefetch"):
+        with_actions(company=company.pk)
+    (found,) = with_statements(company=company.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        assert [s.pk for s in found.statements.all()] == [said.pk]
+    assert len(ctx.captured_queries) == 0

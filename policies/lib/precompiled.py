@@ -17,7 +17,9 @@ the value itself (the moment of `Model.history.as_of(when)`, which every instanc
 is set to the new value on each run. Refused with ImproperlyConfigured when the shape is
 compiled: SQL text that changes with a value (a list of ids must use the `any` lookup below,
 one array parameter, not `__in`), a parameter that is not the value itself (`icontains` wraps
-it in `%...%`), and any other queryset state that changes with a value.
+it in `%...%`), and any other queryset state that changes with a value, a prefetch's
+queryset included (Django runs it as it was built; fetch such rows with a precompiled query
+of their own).
 
 A builder must depend on its arguments only. Today's date, which the embargo rule reads,
 comes from `clock.today()`, which the compiler probes as well: it is a variable of every
@@ -34,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, ForeignObject, Lookup
 
@@ -135,7 +137,8 @@ class _Compiled:
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset = object.__new__(type(template))  # its iterable, prefetches, history flags ...
         queryset.__dict__.update(template.__dict__)  # (copy.copy would evaluate it: __getstate__)
-        queryset.__dict__.update(self.state(values))
+        for name, attributes in self.attributes.items():
+            queryset.__dict__.update(dict.fromkeys(attributes, values[name]))
         queryset._query = _Bound(template.query, compiler)
         queryset._result_cache, queryset._prefetch_done = None, False
         queryset._fetch_all()
@@ -160,8 +163,23 @@ _NOT_STATE = {"_query", "_result_cache", "_prefetch_done"}
 
 def _state(queryset):
     """What iterating `queryset` reads besides its SQL: its own attributes (the moment of a
-    history query, the objects a related manager knows, its iterable, its prefetches)."""
-    return {name: value for name, value in vars(queryset).items() if name not in _NOT_STATE}
+    history query, the objects a related manager knows, its iterable), and its prefetches,
+    each with its queryset's SQL and state (Prefetch objects compare equal when they fill the
+    same attribute, whatever their querysets)."""
+    state = {name: value for name, value in vars(queryset).items() if name not in _NOT_STATE}
+    state["_prefetch_related_lookups"] = tuple(map(_prefetch, queryset._prefetch_related_lookups))
+    return state
+
+
+def _prefetch(lookup):
+    queryset = getattr(lookup, "queryset", None)
+    if queryset is None:
+        return lookup
+    try:
+        _, sql, params = _sql(queryset)
+    except EmptyResultSet:
+        sql, params = None, ()
+    return lookup.prefetch_to, sql, params, _state(queryset)
 
 
 def _compile(build, shape, kinds, alias):
@@ -185,8 +203,11 @@ def _compile(build, shape, kinds, alias):
         attributes[name] = [attr for attr in state if other_state.get(attr) != state[attr]]
         for attr in attributes[name]:
             if (state[attr], other_state.get(attr)) != kind.probes:
+                what = f"the queryset's {attr}"
+                if attr == "_prefetch_related_lookups":
+                    what = "a prefetch's queryset"
                 raise ImproperlyConfigured(
-                    f"{where}: the queryset's {attr} changes with the value; it cannot be precompiled."
+                    f"{where}: {what} changes with the value; it cannot be precompiled."
                 )
         if other_sql != sql or len(other_params) != len(params):
             raise ImproperlyConfigured(f"{where}: the SQL changes with the value; it cannot be precompiled.")
