@@ -267,3 +267,28 @@ def test_it_refuses_a_prefetch_that_depends_on_a_value_or_today():
     with CaptureQueriesContext(connection) as ctx:
         assert [s.pk for s in found.statements.all()] == [said.pk]
     assert len(ctx.captured_queries) == 0
+
+
+def test_remembered_links_follow_a_swapped_url_configuration():
+    """pytest-django's `urls` marker (tests/test_security_faults.py, test_security_errors.py)
+    swaps ROOT_URLCONF as Django's own signal handler does, by assigning it and clearing the
+    URL caches, without a setting_changed signal: reverse() follows, and the remembered links
+    must too. They were keyed by get_urlconf(), None for the configuration of the settings."""
+    from django.conf import settings as django_settings
+    from django.urls import clear_url_caches, reverse, set_urlconf
+
+    from policies.lib.urls import cached_reverse
+
+    assert cached_reverse("policies:source", 7) == "/sources/7/"
+    original = django_settings.ROOT_URLCONF
+    try:
+        django_settings.ROOT_URLCONF = "tests.urls_prefixed"
+        clear_url_caches()
+        set_urlconf(None)
+        assert reverse("policies:source", args=[7]) == "/tracker/sources/7/"
+        assert cached_reverse("policies:source", 7) == "/tracker/sources/7/"
+    finally:
+        django_settings.ROOT_URLCONF = original
+        clear_url_caches()
+        set_urlconf(None)
+    assert cached_reverse("policies:source", 7) == "/sources/7/"
