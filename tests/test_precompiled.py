@@ -7,11 +7,13 @@ import datetime
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import Prefetch
 from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
 
 from policies import models as m
 from policies.lib import clock
-from policies.lib.precompiled import DATE, IDS, INT, MAX_SHAPES, TEXT, precompiled
+from policies.lib.precompiled import DATE, DATETIME, IDS, INT, MAX_SHAPES, TEXT, precompiled
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -181,4 +183,112 @@ def test_remembered_links_follow_the_script_prefix():
         assert cached_reverse("policies:source", 7) == "/tracker/sources/7/"
     finally:
         set_script_prefix("/")
+    assert cached_reverse("policies:source", 7) == "/sources/7/"
+
+
+def test_a_value_compared_with_a_positive_integer_field_keeps_its_place():
+    """Django answers a comparison with a value outside the field's range without SQL: with a
+    negative probe, `object_id` (a PositiveBigIntegerField) made `filter()` raise EmptyResultSet
+    when the shape was compiled, and `exclude()` lose its condition, so every citation came
+    back for any record."""
+
+    @precompiled(record=INT)
+    def quotes_of(*, record):
+        return m.Citation.objects.filter(object_id=record).order_by("id").values_list("quote", flat=True)
+
+    @precompiled(record=INT)
+    def cited_but(*, record):
+        return m.Citation.objects.exclude(object_id=record).order_by("id").values_list("object_id", flat=True)
+
+    first, second = f.statement(), f.statement()
+    m.Citation.objects.filter(object_id=first.pk).update(quote="First's quote")
+    assert "First's quote" in quotes_of(record=first.pk)
+    assert quotes_of(record=first.pk) == list(
+        m.Citation.objects.filter(object_id=first.pk).order_by("id").values_list("quote", flat=True)
+    )
+    with override_settings(PRECOMPILED_CHECK=False):  # production: nothing compares it with the ORM
+        assert cited_but(record=first.pk) == list(
+            m.Citation.objects.exclude(object_id=first.pk).order_by("id").values_list("object_id", flat=True)
+        )
+    assert first.pk not in cited_but(record=first.pk) and second.pk in cited_but(record=first.pk)
+
+
+def test_history_instances_carry_the_moment_asked_for():
+    """`Model.history.as_of(when)` keeps `when` outside the SQL too, on the queryset, and hands
+    it to every instance (`instance._history._as_of`, the moment simple_history's historic
+    relations follow). The precompiled rows carried the probe's moment, 3 February 1901."""
+
+    @precompiled(when=DATETIME)
+    def companies_then(*, when):
+        return m.Company.history.as_of(when).order_by("id")
+
+    company = f.company()
+    when = timezone.now()
+    (then,) = [c for c in companies_then(when=when) if c.pk == company.pk]
+    (expected,) = [c for c in m.Company.history.as_of(when).order_by("id") if c.pk == company.pk]
+    assert then._history._as_of == expected._history._as_of == when
+
+
+def test_it_refuses_queryset_state_that_changes_with_a_value():
+    """What a queryset keeps besides its SQL is copied from the probes' build: state that
+    follows a value (here the company a related manager knows, which the rows would be given,
+    and its router hints) is refused when the shape is compiled."""
+
+    @precompiled(company=INT)
+    def statements_of_company(*, company):
+        return m.Company(pk=company).statements.order_by("id")
+
+    with pytest.raises(ImproperlyConfigured, match=r"the queryset's _\w+ changes with the value"):
+        statements_of_company(company=f.company().pk)
+
+
+def test_it_refuses_a_prefetch_that_depends_on_a_value_or_today():
+    """A prefetch's queryset is built once, with the probes, and Django runs it as built: the
+    embargo rule inside it kept the probe's date, 1901, so an action whose embargo had lifted
+    stayed hidden however long it had been public, and PRECOMPILED_CHECK (the main SQL only)
+    did not notice. A prefetch that depends on nothing is kept."""
+
+    @precompiled(company=INT)
+    def with_actions(*, company):
+        actions = Prefetch("employee_actions", queryset=m.EmployeeAction.objects.public())
+        return m.Company.objects.filter(id=company).prefetch_related(actions)
+
+    @precompiled(company=INT)
+    def with_statements(*, company):
+        statements = Prefetch("statements", queryset=m.Statement.objects.order_by("id"))
+        return m.Company.objects.filter(id=company).prefetch_related(statements)
+
+    company = f.company()
+    f.employee_action(company, title="Walkout", embargo_until=datetime.date(2030, 1, 10))
+    said = f.statement(company)
+    with clock.today_is(datetime.date(2030, 1, 11)), pytest.raises(ImproperlyConfigured, match="prefetch"):
+        with_actions(company=company.pk)
+    (found,) = with_statements(company=company.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        assert [s.pk for s in found.statements.all()] == [said.pk]
+    assert len(ctx.captured_queries) == 0
+
+
+def test_remembered_links_follow_a_swapped_url_configuration():
+    """pytest-django's `urls` marker (tests/test_security_faults.py, test_security_errors.py)
+    swaps ROOT_URLCONF as Django's own signal handler does, by assigning it and clearing the
+    URL caches, without a setting_changed signal: reverse() follows, and the remembered links
+    must too. They were keyed by get_urlconf(), None for the configuration of the settings."""
+    from django.conf import settings as django_settings
+    from django.urls import clear_url_caches, reverse, set_urlconf
+
+    from policies.lib.urls import cached_reverse
+
+    assert cached_reverse("policies:source", 7) == "/sources/7/"
+    original = django_settings.ROOT_URLCONF
+    try:
+        django_settings.ROOT_URLCONF = "tests.urls_prefixed"
+        clear_url_caches()
+        set_urlconf(None)
+        assert reverse("policies:source", args=[7]) == "/tracker/sources/7/"
+        assert cached_reverse("policies:source", 7) == "/tracker/sources/7/"
+    finally:
+        django_settings.ROOT_URLCONF = original
+        clear_url_caches()
+        set_urlconf(None)
     assert cached_reverse("policies:source", 7) == "/sources/7/"

@@ -108,3 +108,21 @@ def test_a_database_restart_between_requests_is_invisible_to_readers(settings):
     assert code == 200 and "Example Cloud Restart" in body
     connection.ensure_connection()
     assert connection.connection.info.backend_pid != backend_pid, "a new connection was opened"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_pages_that_read_nothing_from_the_database_answer_while_it_is_away(settings):
+    """robots.txt, the method page and the list of releases never query the database, and
+    answered while it was away; preparing statements opened a connection before every
+    public view, so they answered 503 too (and a crawler reads a 503 robots.txt as 'keep out')."""
+    settings.ALLOWED_HOSTS = ["testserver"]
+    real_port = connection.settings_dict["PORT"]
+    try:
+        connection.close()
+        connection.settings_dict["PORT"] = _closed_port()
+        answers = {path: _wsgi_get(path)[0] for path in ("/robots.txt", "/method/", "/exports/")}
+        assert answers == {"/robots.txt": 200, "/method/": 200, "/exports/": 200}
+        assert _wsgi_get("/companies/")[0] == 503  # a page that reads it still says so
+    finally:
+        connection.settings_dict["PORT"] = real_port

@@ -12,10 +12,14 @@ with `prefetch_related` applied, as a list.
 
 How it finds the places: it builds the queryset with a probe value for every variable,
 then once more per variable with a second probe; the parameters that changed are that
-variable's places. Refused with ImproperlyConfigured when the shape is compiled: SQL text
-that changes with a value (a list of ids must use the `any` lookup below, one array
-parameter, not `__in`), and a parameter that is not the value itself (`icontains` wraps it
-in `%...%`).
+variable's places. The queryset's own attributes are compared the same way: one that holds
+the value itself (the moment of `Model.history.as_of(when)`, which every instance is given)
+is set to the new value on each run. Refused with ImproperlyConfigured when the shape is
+compiled: SQL text that changes with a value (a list of ids must use the `any` lookup below,
+one array parameter, not `__in`), a parameter that is not the value itself (`icontains` wraps
+it in `%...%`), and any other queryset state that changes with a value, a prefetch's
+queryset included (Django runs it as it was built; fetch such rows with a precompiled query
+of their own).
 
 A builder must depend on its arguments only. Today's date, which the embargo rule reads,
 comes from `clock.today()`, which the compiler probes as well: it is a variable of every
@@ -32,7 +36,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Field, ForeignObject, Lookup
 
@@ -55,7 +59,10 @@ def _any_param(values, connection):
     return values if connection.vendor == "postgresql" else json.dumps(values)
 
 
-INT = Kind("int", (-918_273_645, -918_273_646), _same)
+# Within the range of every integer field, the small and positive ones too: Django answers a
+# comparison with a value out of a field's range without SQL (EmptyResultSet, or the condition
+# dropped), so a negative probe lost its place next to a PositiveBigIntegerField (`object_id`).
+INT = Kind("int", (32_581, 32_582), _same)
 TEXT = Kind("text", ("\u2063probe-a\u2063", "\u2063probe-b\u2063"), _same)
 DATE = Kind(
     "date", (datetime.date(1901, 2, 3), datetime.date(1902, 4, 5)),
@@ -120,8 +127,9 @@ class _Compiled:
     sql: str
     params: tuple
     places: dict  # variable -> positions in params
+    attributes: dict  # variable -> the template's attributes that hold its value (history's _as_of)
 
-    def rows(self, params):
+    def rows(self, params, values):
         template = self.template
         compiler = copy.copy(self.compiler)
         compiler.connection = connections[template.db]  # this thread's connection
@@ -129,16 +137,49 @@ class _Compiled:
         compiler.as_sql = lambda *args, **kwargs: (sql, params)
         queryset = object.__new__(type(template))  # its iterable, prefetches, history flags ...
         queryset.__dict__.update(template.__dict__)  # (copy.copy would evaluate it: __getstate__)
+        for name, attributes in self.attributes.items():
+            queryset.__dict__.update(dict.fromkeys(attributes, values[name]))
         queryset._query = _Bound(template.query, compiler)
         queryset._result_cache, queryset._prefetch_done = None, False
         queryset._fetch_all()
         return queryset._result_cache
+
+    def state(self, values):
+        """The template's state (`_state`) with these values where it holds the probes."""
+        state = _state(self.template)
+        for name, attributes in self.attributes.items():
+            state.update(dict.fromkeys(attributes, values[name]))
+        return state
 
 
 def _sql(queryset):
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
     return compiler, sql, tuple(params)
+
+
+_NOT_STATE = {"_query", "_result_cache", "_prefetch_done"}
+
+
+def _state(queryset):
+    """What iterating `queryset` reads besides its SQL: its own attributes (the moment of a
+    history query, the objects a related manager knows, its iterable), and its prefetches,
+    each with its queryset's SQL and state (Prefetch objects compare equal when they fill the
+    same attribute, whatever their querysets)."""
+    state = {name: value for name, value in vars(queryset).items() if name not in _NOT_STATE}
+    state["_prefetch_related_lookups"] = tuple(map(_prefetch, queryset._prefetch_related_lookups))
+    return state
+
+
+def _prefetch(lookup):
+    queryset = getattr(lookup, "queryset", None)
+    if queryset is None:
+        return lookup
+    try:
+        _, sql, params = _sql(queryset)
+    except EmptyResultSet:
+        sql, params = None, ()
+    return lookup.prefetch_to, sql, params, _state(queryset)
 
 
 def _compile(build, shape, kinds, alias):
@@ -152,10 +193,22 @@ def _compile(build, shape, kinds, alias):
 
     template = built(first)
     compiler, sql, params = _sql(template)
-    places = {}
+    state = _state(template)
+    places, attributes = {}, {}
     for name, kind in kinds.items():
-        _, other_sql, other_params = _sql(built({**first, name: kind.probes[1]}))
+        other = built({**first, name: kind.probes[1]})
+        _, other_sql, other_params = _sql(other)
         where = f"{build.__qualname__}{shape!r}, {name}"
+        other_state = _state(other)
+        attributes[name] = [attr for attr in state if other_state.get(attr) != state[attr]]
+        for attr in attributes[name]:
+            if (state[attr], other_state.get(attr)) != kind.probes:
+                what = f"the queryset's {attr}"
+                if attr == "_prefetch_related_lookups":
+                    what = "a prefetch's queryset"
+                raise ImproperlyConfigured(
+                    f"{where}: {what} changes with the value; it cannot be precompiled."
+                )
         if other_sql != sql or len(other_params) != len(params):
             raise ImproperlyConfigured(f"{where}: the SQL changes with the value; it cannot be precompiled.")
         places[name] = [i for i, (a, b) in enumerate(zip(params, other_params, strict=True)) if a != b]
@@ -166,7 +219,7 @@ def _compile(build, shape, kinds, alias):
                     f"{where}: parameter {i} is {params[i]!r}, not the value itself; "
                     "it cannot be precompiled."
                 )
-    return _Compiled(template, compiler, sql, params, places)
+    return _Compiled(template, compiler, sql, params, places, attributes)
 
 
 def precompiled(**variables):
@@ -202,8 +255,8 @@ def precompiled(**variables):
                 for i in positions:
                     params[i] = adapted
             if getattr(settings, "PRECOMPILED_CHECK", False):
-                _check(build, shape, values, compiled.sql, params)
-            return compiled.rows(params)
+                _check(build, shape, values, compiled.sql, params, compiled.state(values))
+            return compiled.rows(params, values)
 
         run.cache = cache
         return run
@@ -211,12 +264,14 @@ def precompiled(**variables):
     return decorate
 
 
-def _check(build, shape, values, sql, params):
-    """The queryset built afresh compiles to exactly what is about to run."""
+def _check(build, shape, values, sql, params, state):
+    """The queryset built afresh compiles to exactly what is about to run, with the same state."""
     variables = {name: value for name, value in values.items() if name != TODAY}
-    _, fresh_sql, fresh_params = _sql(build(*shape, **variables))
-    if (fresh_sql, fresh_params) != (sql, tuple(params)):
+    fresh = build(*shape, **variables)
+    _, fresh_sql, fresh_params = _sql(fresh)
+    fresh_state = _state(fresh)
+    if (fresh_sql, fresh_params, fresh_state) != (sql, tuple(params), state):
         raise AssertionError(
             f"precompiled {build.__qualname__}{shape!r} differs from the queryset built afresh:\n"
-            f"{sql}\n{params!r}\n!=\n{fresh_sql}\n{fresh_params!r}"
+            f"{sql}\n{params!r}\n{state!r}\n!=\n{fresh_sql}\n{fresh_params!r}\n{fresh_state!r}"
         )

@@ -44,12 +44,15 @@ def enabled():
 
 @contextlib.contextmanager
 def prepared_statements():
-    """Prepare every statement this thread runs inside the block (PostgreSQL only)."""
-    if not enabled():
+    """Prepare every statement this thread runs inside the block (PostgreSQL only), on the
+    connection it already holds: none is opened for it, so a page that reads nothing from the
+    database (robots.txt, the method page) still answers while the database is away. A
+    connection is opened by its first request and kept for the next (`DB_CONN_MAX_AGE`),
+    which are the ones a prepared statement pays off on."""
+    raw = connection.connection
+    if raw is None or not enabled():
         yield
         return
-    connection.ensure_connection()
-    raw = connection.connection
     previous = raw.cursor_factory, raw.prepare_threshold
     raw.cursor_factory, raw.prepare_threshold = ServerBindingCursor, PREPARE_THRESHOLD
     try:
