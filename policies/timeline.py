@@ -163,11 +163,17 @@ def attach_citations(entries):
     return entries
 
 
-PAIR = 1 << 32  # (content type, object id) as one number: object ids stay below 2**32
+PAIR = 1 << 40  # (content type, object id) as one number, below 2**63 for content type ids under 2**23
 
 
 def citation_rows(cited):
     """Public citations, with their sources, of the records named by (content type id, id)."""
+    cited = sorted(set(cited))
+    if any(pk >= PAIR or pk < 0 for _, pk in cited):  # beyond what one number can hold: the ORM's OR
+        match = Q()
+        for type_id, pk in cited:
+            match |= Q(content_type_id=type_id, object_id=pk)
+        return list(_public_citations().filter(match)) if cited else []
     return _citation_rows(
         types=sorted({t for t, _ in cited}),
         ids=sorted({pk for _, pk in cited}),

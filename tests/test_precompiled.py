@@ -292,3 +292,21 @@ def test_remembered_links_follow_a_swapped_url_configuration():
         clear_url_caches()
         set_urlconf(None)
     assert cached_reverse("policies:source", 7) == "/sources/7/"
+
+
+def test_citations_of_records_with_ids_beyond_the_packed_range_still_attach():
+    """The timeline asks for citations by (content type, id) packed into one number; a record
+    whose id does not fit is asked for the ORM's way, not attached to the wrong record."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from policies.timeline import PAIR, citation_rows
+
+    company = f.company()
+    big = f.statement(company=company, cited=False, pk=PAIR + 7)
+    small = f.statement(company=company, cited=False)
+    f.cite(big, quote="The big one's passage.")
+    f.cite(small, quote="The small one's passage.")
+    statement_type = ContentType.objects.get_for_model(m.Statement).pk
+    found = citation_rows([(statement_type, big.pk), (statement_type, small.pk)])
+    assert sorted(c.quote for c in found) == ["The big one's passage.", "The small one's passage."]
+    assert [c.quote for c in citation_rows([(statement_type, big.pk)])] == ["The big one's passage."]
