@@ -87,6 +87,10 @@ def measure_commands(world, import_rows):
         if cmd.available("detect_gaps") or cmd.available("import_usaspending"):
             scratch = worlds.scratch_copy(world)
             try:
+                if scratch.is_postgres and cmd.available("export"):
+                    # first, on the world as built: the writers below add 100,000 draft
+                    # contracts with their citations, which the export must read past
+                    found.update(cmd.export_vs_same_rows(scratch))
                 if cmd.available("detect_gaps"):
                     found["detect_gaps"] = cmd.manage_timed(scratch, "detect_gaps")
                 if cmd.available("import_usaspending"):
@@ -97,8 +101,6 @@ def measure_commands(world, import_rows):
                     )
                     if scratch.is_postgres:
                         found["COPY in"] = cmd.copy_in(scratch, path, header)
-                if scratch.is_postgres and cmd.available("export"):
-                    found.update(cmd.export_vs_same_rows(scratch))
             finally:
                 worlds.drop(scratch)
     for name in ("export", "detect_gaps", "import_usaspending"):
