@@ -109,6 +109,27 @@ def test_postgresql_keeps_the_search_document_up_to_date_on_save():
     assert search("storage") == []
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored tsvector exists only on PostgreSQL")
+def test_only_public_records_carry_a_search_document_and_publishing_fills_it():
+    """Drafts, which no search returns, cost an import nothing to index (migration 0011)."""
+
+    def document(contract):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_document FROM policies_contract WHERE id = %s", [contract.pk])
+            return cursor.fetchone()[0]
+
+    contract = f.contract(title="Biometric kiosks contract", status="draft")
+    assert document(contract) is None
+    assert search("biometric kiosks") == []
+    contract.editorial_status = "published"
+    contract.save()
+    assert document(contract)
+    assert [h.title for h in search("biometric kiosks")] == ["Biometric kiosks contract"]
+    contract.editorial_status, contract.correction_note = "retracted", "Wrong agency."
+    contract.save()
+    assert document(contract)  # a retraction stays on the site, as a correction
+
+
 
 def test_it_finds_gaps_commitments_and_agencies_and_never_their_drafts():
     company = f.company(name="Example Nimbus")
