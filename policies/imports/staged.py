@@ -588,7 +588,30 @@ def parallel_write(params, parts_rows):
     return failed
 
 
-class _Worker:
+class _Connection:
+    """A thread of the import with a database connection of its own (Django gives each thread
+    its connection): started, and cancelled (its query too) when the import is interrupted."""
+
+    def __init__(self, name):
+        self.stop = threading.Event()
+        self.error = None
+        self.pgconn = None
+        self.thread = threading.Thread(target=self.run, name=name, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def cancel(self):
+        """Stop the thread (the importing thread was interrupted) and wait for it."""
+        self.stop.set()
+        pgconn = self.pgconn
+        if pgconn is not None:
+            with contextlib.suppress(Exception):
+                pgconn.cancel_safe()
+        self.thread.join(timeout=30)
+
+
+class _Worker(_Connection):
     """The second connection of `parallel_write` (a thread: Django gives each its own)."""
 
     CHUNK = 1 << 20  # rows are sent in blocks of about this many bytes (flat memory)
@@ -597,15 +620,9 @@ class _Worker:
         self.params = params
         self.parts_rows = parts_rows
         self.inbox = queue.Queue(maxsize=4)
-        self.stop = threading.Event()
-        self.error = None
         self.written = None  # True, or False if the database refused the half
-        self.pgconn = None
-        self.thread = threading.Thread(target=self.run, name="import-half", daemon=True)
+        super().__init__("import-half")
         self.tables = {name: _columns_of(name) for name in ("import_work", "import_changes")}
-
-    def start(self):
-        self.thread.start()
 
     def send(self):
         """Stream the second half of import_work and import_changes to the worker."""
@@ -680,15 +697,6 @@ class _Worker:
             raise self.error
         return self.written
 
-    def cancel(self):
-        """Stop the worker (the importing thread was interrupted) and wait for it."""
-        self.stop.set()
-        pgconn = self.pgconn
-        if pgconn is not None:
-            with contextlib.suppress(Exception):
-                pgconn.cancel_safe()
-        self.thread.join(timeout=30)
-
 
 class _Stopped(Exception):
     """The worker was told to stop before it had written anything."""
@@ -746,7 +754,7 @@ def _copy_raw(width, binary, *, start=0, end=None, header=True):
 PARALLEL_BYTES = 6 << 20
 
 
-class _Stager:
+class _Stager(_Connection):
     """Stages the second half of a plain file over a second connection, in a thread of its
     own (Django gives each thread its connection): COPY of the bytes from `start`, then
     `award_sql.stage_raw` with the lines numbered on from `lines`; then streams its
@@ -759,13 +767,7 @@ class _Stager:
         self.part, self.columns = part, columns
         self.path, self.offset, self.lines = path, start, lines
         self.outbox = queue.Queue(maxsize=4)
-        self.stop = threading.Event()
-        self.error = None
-        self.pgconn = None
-        self.thread = threading.Thread(target=self.run, name="import-stage", daemon=True)
-
-    def start(self):
-        self.thread.start()
+        super().__init__("import-stage")
 
     def run(self):
         try:
@@ -833,14 +835,6 @@ class _Stager:
                 raise self.error
             return self.FAILED
         return count
-
-    def cancel(self):
-        self.stop.set()
-        pgconn = self.pgconn
-        if pgconn is not None:
-            with contextlib.suppress(Exception):
-                pgconn.cancel_safe()
-        self.thread.join(timeout=30)
 
 
 def _copy_into(table, columns, rows):
