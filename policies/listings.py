@@ -32,12 +32,17 @@ def attach_public_replies(gaps, gap_ids):
     `gap_ids` (a subquery) decides what is fetched, not the gaps found, so this is one
     query whether `gaps` holds many gaps or none.
     """
-    replies = defaultdict(list)
-    for reply in _public_replies().filter(content_type=ContentType.objects.get_for_model(Gap),
-                                          object_id__in=gap_ids):
-        replies[reply.object_id].append(reply)
+    gap_type = ContentType.objects.get_for_model(Gap)
+    return _with_replies(gaps, _public_replies().filter(content_type=gap_type, object_id__in=gap_ids))
+
+
+def _with_replies(gaps, replies):
+    """Each reply (newest first) where its gap's `gap.replies.all()` reads it."""
+    found = defaultdict(list)
+    for reply in replies:
+        found[reply.object_id].append(reply)
     for gap in gaps:
-        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
+        gap._prefetched_objects_cache = {"replies": found.get(gap.pk, [])}  # as prefetch_related leaves it
     return gaps
 
 
@@ -84,13 +89,8 @@ def company_gaps(company, when=None):
         gap.company = company
         if as_of:
             gap.commitment = commitments.get(gap.commitment_id)
-    replies = defaultdict(list)
     gap_type = ContentType.objects.get_for_model(Gap).pk
-    for reply in _company_gap_replies(company=company.pk, gap_type=gap_type):
-        replies[reply.object_id].append(reply)
-    for gap in gaps:
-        gap._prefetched_objects_cache = {"replies": replies.get(gap.pk, [])}  # as prefetch_related leaves it
-    return gaps
+    return _with_replies(gaps, _company_gap_replies(company=company.pk, gap_type=gap_type))
 
 
 @precompiled(company=INT, when=DATETIME)

@@ -135,14 +135,10 @@ def with_related(records, *related):
 
 
 def fetch(rows, as_of, *related):
+    """`rows` (a list) with their related rows attached, when they are `as_of` instances."""
     if as_of:
         prefetch_related_objects(rows, *related)
     return rows
-
-
-def fetch_related(records, *related):
-    """The records, as a list, with their related rows (`with_related`, then `fetch`)."""
-    return fetch(list(with_related(records, *related)), hasattr(records.model, "instance_type"), *related)
 
 
 def attach_citations(entries):

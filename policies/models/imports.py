@@ -125,7 +125,7 @@ class ImportRunKeys(models.Model):
     The set-wise award import (PostgreSQL) writes these instead of an `ImportRunRecord` per
     key: a row, three index entries and a foreign-key check per key were 0.4 s of a
     100,000-row import, ten lists 0.05 s. Nothing looks a single key up here; the vanished
-    check reads whole runs (`ImportRun.seen_keys_sql`).
+    check reads whole runs (`seen_keys_sql`).
     """
 
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="key_chunks")
