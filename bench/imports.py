@@ -14,6 +14,13 @@ emptied again, after a CHECKPOINT each), and the medians and the median of the p
 ratios are printed. Target: the import takes at most 3x the COPY. Figures are printed;
 nothing is asserted.
 
+Each side's CPU is printed too, when PostgreSQL runs on this machine: this process's, and
+that of every PostgreSQL process (backends, WAL writer, checkpointer, ...) from
+/proc/<pid>/schedstat, read before and after. Wall times move with whatever else the
+machine does; the work a side needs much less. An import needing C CPU-seconds cannot
+finish in under C / (cores) seconds however it is split, which bounds its ratio to the
+COPY from below ("the floor on N cores").
+
 With `--command`, the same rounds are then run as whole processes: `manage.py
 import_usaspending FILE` (Django's start-up included) against a separate Python process
 doing the bare COPY (its start-up, psycopg's import and the connection included).
@@ -27,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -54,26 +62,34 @@ def main():
             f"file: {args.rows:,} rows x {len(header)} columns, {path.stat().st_size / 2**20:.1f} MiB "
             f"(written in {time.perf_counter() - started:.1f}s)"
         )
-        copies, imports, peaks = [], [], []
+        copies, imports, peaks, copy_cpus, import_cpus = [], [], [], [], []
         for round_ in range(1, args.repeat + 1):
             empty_tracker()
             checkpoint()
-            copy_seconds = bare_copy(path, header)
+            with CPU() as copy_cpu:
+                copy_seconds = bare_copy(path, header)
             checkpoint()
-            import_seconds, memory = run_import(path, args.batch_size)
+            with CPU() as import_cpu:
+                import_seconds, memory = run_import(path, args.batch_size)
             copies.append(copy_seconds)
             imports.append(import_seconds)
             peaks.append(max(memory))
+            copy_cpus.append(copy_cpu)
+            import_cpus.append(import_cpu)
             print(
-                f"round {round_}: bare COPY {copy_seconds:.2f}s, import {import_seconds:.2f}s, "
+                f"round {round_}: bare COPY {copy_seconds:.2f}s (CPU {copy_cpu}), "
+                f"import {import_seconds:.2f}s (CPU {import_cpu}), "
                 f"ratio {import_seconds / copy_seconds:.2f}x; resident memory (MiB): "
                 + ", ".join(f"{m:.0f}" for m in memory)
             )
         ratios = [i / c for i, c in zip(imports, copies, strict=True)]
-        print(f"bare COPY into a scratch table, median: {statistics.median(copies):.2f}s")
+        copy_median = statistics.median(copies)
+        print(f"bare COPY into a scratch table, median: {copy_median:.2f}s")
         print(f"import_files (contracts, history, citations), median: {statistics.median(imports):.2f}s")
         print(f"ratio import / COPY, median of rounds: {statistics.median(ratios):.2f}x (target <= 3x)")
         print(f"peak resident memory: {max(peaks):.0f} MiB")
+        if all(c.total is not None for c in [*copy_cpus, *import_cpus]):
+            _print_cpu(copy_cpus, import_cpus, copy_median)
         if args.command:
             processes(path, header, args.repeat)
 
@@ -217,6 +233,93 @@ def bare_copy(path, header):
         seconds = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_scratch")
     return seconds
+
+
+class CPU:
+    """CPU-seconds used between enter and exit by this process (every thread) and by the
+    PostgreSQL processes that worked for it: the backends of its database (a connection
+    opened and closed meanwhile included) and the server's own processes (WAL writer,
+    checkpointer, ...), sampled from /proc/<pid>/schedstat every 20 ms. Backends of other
+    databases (another benchmark on the same server) are left out. `server` is None when
+    PostgreSQL's processes cannot be read (a server on another machine)."""
+
+    INTERVAL = 0.02
+
+    def __enter__(self):
+        from django.db import connection
+
+        self.database = connection.settings_dict["NAME"]
+        self.counts = {}  # pid: whether it is counted (a PostgreSQL process of this database)
+        self.client = time.process_time()
+        self.start = self._read()
+        self.last = dict(self.start or {})
+        self.sampling = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self):
+        while not self.stop.wait(self.INTERVAL):
+            self.last.update(self._read() or {})
+        self.sampling = time.thread_time()  # this thread's own CPU, not the client's
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        self.client = time.process_time() - self.client - self.sampling
+        self.last.update(self._read() or {})
+        if self.start is None:
+            self.server = self.total = None
+            return
+        # A backend that ended keeps its last sample: at most 20 ms of its work is missed.
+        self.server = sum(ns - self.start.get(pid, 0) for pid, ns in self.last.items()) / 1e9
+        self.total = self.client + self.server
+
+    def _read(self):
+        """{pid: CPU nanoseconds} of the PostgreSQL processes that count (None if unreadable)."""
+        found = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            pid = int(entry.name)
+            try:
+                if pid not in self.counts:
+                    self.counts[pid] = self._counts(pid)
+                if self.counts[pid]:
+                    with open(f"/proc/{pid}/schedstat") as f:
+                        found[pid] = int(f.read().split()[0])
+            except OSError:  # ended meanwhile, or not ours to read
+                continue
+        return found or None
+
+    def _counts(self, pid):
+        """Whether process `pid` is a PostgreSQL process working for this database."""
+        with open(f"/proc/{pid}/comm") as f:
+            if not f.read().startswith("postgres"):
+                return False
+        with open(f"/proc/{pid}/cmdline") as f:
+            title = f.read().replace("\0", " ").split()
+        # a client backend's title is "postgres: <cluster>: <user> <database> <host>(<port>) <state>"
+        return self.database in title or not any("(" in word for word in title)
+
+    def __str__(self):
+        if self.server is None:
+            return f"client {self.client:.2f}s, server unknown"
+        return f"{self.total:.2f}s: client {self.client:.2f} + server {self.server:.2f}"
+
+
+def _print_cpu(copy_cpus, import_cpus, copy_seconds):
+    """The work each side needs, and the least time the import could take on this machine."""
+    copy_cpu = statistics.median(c.total for c in copy_cpus)
+    import_cpu = statistics.median(c.total for c in import_cpus)
+    server = statistics.median(c.server for c in import_cpus)
+    cores = os.cpu_count() or 1
+    print(f"CPU, median: bare COPY {copy_cpu:.2f}s; import {import_cpu:.2f}s "
+          f"(client {statistics.median(c.client for c in import_cpus):.2f} + PostgreSQL {server:.2f})")
+    print(f"the import's floor on {cores} cores: {import_cpu / cores:.2f}s of wall time, "
+          f"{import_cpu / cores / copy_seconds:.2f}x the COPY; PostgreSQL's part alone: "
+          f"{server / cores / copy_seconds:.2f}x")
 
 
 def _rss_mib():
