@@ -1,11 +1,14 @@
 """Staff import in one command or one upload, and see what happened to every row."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command, load_command_class
 from django.urls import reverse
 
+from policies.imports.csvfile import CsvFile, FileRejected
 from policies.models import Contract, ImportRun, PolicyVersion
 from policies.roles import EDITORS, REVIEWERS
 from tests import factories
@@ -50,6 +53,31 @@ def test_the_command_fails_when_a_file_is_rejected(tmp_path):
     empty.write_bytes(b"")
     with pytest.raises(CommandError, match="did not complete"):
         call_command("import_usaspending", str(empty))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_or_a_pipe_is_refused_before_anything_is_read(tmp_path, download, monkeypatch):
+    """/dev/zero never ends and a pipe cannot be read twice: reading either whole (the
+    encoding check) would never return, or fail half-way."""
+    with pytest.raises(FileRejected, match="not a regular file"):
+        CsvFile.open("/dev/zero")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = os.open(pipe, os.O_RDWR | os.O_NONBLOCK)  # so that opening it to read does not wait
+    try:
+        with pytest.raises(FileRejected, match="not a regular file"):
+            CsvFile.open(pipe)
+    finally:
+        os.close(writer)
+
+    def never(self):  # were the device accepted, the check would read it for ever
+        raise AssertionError("a device was read")
+
+    monkeypatch.setattr(CsvFile, "check", never)
+    with pytest.raises(CommandError, match="Cannot import /dev/zero: it is not a regular file"):
+        call_command("import_usaspending", str(download), "/dev/zero")
+    assert not Contract.objects.exists()
+    assert not ImportRun.objects.exists()
 
 
 def test_the_command_fails_when_all_or_nothing_rolls_back(download):

@@ -11,7 +11,9 @@ read (unterminated quote, enormous field) comes back as an error, not an excepti
 import codecs
 import csv
 import io
+import os
 import re
+import stat
 from pathlib import Path
 
 FIELD_SIZE_LIMIT = 1_000_000  # characters; USAspending's longest text fields are far shorter
@@ -31,7 +33,13 @@ class CsvFile:
 
     @classmethod
     def open(cls, path):
-        return cls(path, open(path, "rb"))  # noqa: SIM115 - closed by close()
+        """The file at `path`; FileRejected unless it is a regular file: a device (/dev/zero)
+        or a pipe would be read for ever by `check()`, or could not be read twice."""
+        binary = open(path, "rb")  # noqa: SIM115 - closed by close()
+        if not stat.S_ISREG(os.fstat(binary.fileno()).st_mode):
+            binary.close()
+            raise FileRejected("it is not a regular file (a device or a pipe): save the download first")
+        return cls(path, binary)
 
     def close(self):
         self.binary.close()

@@ -17,7 +17,7 @@ import sys
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from policies.imports.csvfile import CsvFile
+from policies.imports.csvfile import CsvFile, FileRejected
 from policies.imports.report import ImportReport, Outcome
 from policies.imports.usaspending import ImportOptions, import_files
 from policies.roles import REVIEWERS, can_publish_imports
@@ -154,6 +154,8 @@ def _open(path):
         return CsvFile.open(path)
     except OSError as exc:
         raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+    except FileRejected as exc:
+        raise CommandError(f"Cannot import {path}: {exc}") from None
 
 
 def _open_report(path):
