@@ -62,7 +62,7 @@ def bump_content_version():
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def _bump_now_and_after_commit():
+def bump_now_and_after_commit():
     # Now, so this process never serves the old page again; and after commit, so a
     # page rendered from the not-yet-committed state by another request is dropped too.
     bump_content_version()
@@ -78,13 +78,13 @@ def _is_tracked(sender):
 @receiver(m2m_changed, dispatch_uid="page_cache_m2m_changed")
 def _record_changed(sender, **kwargs):
     if _is_tracked(sender):
-        _bump_now_and_after_commit()
+        bump_now_and_after_commit()
 
 
 @receiver(post_create_historical_record, dispatch_uid="page_cache_history")
 def _history_written(sender, **kwargs):
     if _is_tracked(sender):
-        _bump_now_and_after_commit()
+        bump_now_and_after_commit()
 
 
 def page_key(request, version):

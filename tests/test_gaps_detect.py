@@ -203,3 +203,88 @@ def test_taking_a_company_back_to_draft_and_publishing_it_again_re_runs_its_rule
         editorial.publish(m.Company.objects.get(pk=case.company.pk), user=reviewer(), reason="Checked")
     signal.refresh_from_db()
     assert signal.status == "open"
+
+
+def _history_of_created(model):
+    """What the history says of every row created: (type, reason, attribution, user)."""
+    return sorted(
+        model.history.filter(history_type="+").values_list(
+            "history_type", "history_change_reason", "public_attribution", "history_user_id"
+        )
+    )
+
+
+def test_a_first_run_writes_new_signals_in_bulk_with_the_history_a_save_would_write(monkeypatch):
+    _companies(20)
+    writes = _queries(detect_gaps)
+    assert m.Signal.objects.count() == 60 and m.SignalEvidence.objects.count() > 60
+    bulk = {model: _history_of_created(model) for model in (m.Signal, m.SignalEvidence)}
+    # The same run one signal at a time (the path taken when another run created one meanwhile).
+    m.SignalEvidence.objects.all().delete()
+    m.Signal.objects.all().delete()
+    m.Signal.history.all().delete()
+    m.SignalEvidence.history.all().delete()
+    monkeypatch.setattr("policies.gaps.detect._bulk_create", _raise_integrity_error)
+    one_by_one = _queries(detect_gaps)
+    assert {model: _history_of_created(model) for model in bulk} == bulk
+    assert all(reason.startswith("Found by rule") for _, reason, _, _ in bulk[m.Signal])
+    assert {(who, user) for _, _, who, user in bulk[m.Signal]} == {("Tracker (automated)", None)}
+    assert writes < one_by_one / 5  # a few statements per 500 rows, not several per row
+    assert writes <= 40
+
+
+def _raise_integrity_error(changes):
+    from django.db import IntegrityError
+
+    raise IntegrityError("as if another run had created one of them")
+
+
+def test_signals_another_run_created_meanwhile_are_skipped_and_the_rest_created(monkeypatch):
+    from policies.gaps import detect
+
+    _companies(3)
+    real_plan = detect.plan
+
+    def plan_then_race(findings, existing):
+        changes = real_plan(findings, existing)
+        first = next(c for c in changes if c.action == "create")  # another run gets there first
+        m.Signal.objects.create(
+            rule=first.finding.rule, fingerprint=first.fingerprint, company_id=first.finding.company_id,
+            summary="created by another run",
+        )
+        return changes
+
+    monkeypatch.setattr(detect, "plan", plan_then_race)
+    report = detect_gaps()
+    assert report.created == 9
+    assert m.Signal.objects.count() == 9
+    assert m.Signal.objects.filter(summary="created by another run").count() == 1
+    assert all(s.evidence.exists() for s in m.Signal.objects.exclude(summary="created by another run"))
+
+
+def test_a_run_that_creates_signals_drops_the_cached_pages():
+    from policies.cache import content_version
+
+    _companies(2)
+    before = content_version()
+    detect_gaps()
+    assert content_version() != before
+
+
+def test_signals_created_after_a_staff_save_name_that_editor_in_history_as_a_save_would(rf):
+    from simple_history.models import HistoricalRecords
+
+    from tests.admin_support import editor as make_editor
+
+    editor = make_editor()
+    request = rf.get("/")
+    request.user = editor
+    _companies(2)
+    HistoricalRecords.context.request = request  # what HistoryRequestMiddleware sets for a request
+    try:
+        detect_gaps()
+    finally:
+        del HistoricalRecords.context.request
+    for model in (m.Signal, m.SignalEvidence):
+        attributed = {(who, user) for _, _, who, user in _history_of_created(model)}
+        assert attributed == {("Editorial team", editor.pk)}

@@ -11,7 +11,9 @@ never duplicates. What happens to each fingerprint:
   whose evidence was retracted (its gap keeps its link, for staff to review).
   The history reason names the retracted evidence when there is any.
 
-All writes happen in one `transaction.atomic()`.
+All writes happen in one `transaction.atomic()`. New signals and their evidence, most of a
+first run over a large record, are written in bulk with their history rows
+(`bulk_create_with_history`); one at a time only if another run created one meanwhile.
 """
 
 from collections import defaultdict
@@ -19,8 +21,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from simple_history.utils import bulk_create_with_history
 
+from ..cache import bump_now_and_after_commit
 from ..models import EditorialStatus, Signal, SignalEvidence, SignalStatus
+from ..signals import public_attribution
 from .facts import Facts
 from .rules import run_rules
 
@@ -158,12 +163,57 @@ def retracted_evidence(signals):
     return out
 
 
+BULK_BATCH = 500
+
+
 @transaction.atomic
 def apply(changes):
+    _create_all([c for c in changes if c.action == "create"])
     for change in changes:
-        {"create": _create, "update": _update, "reopen": _reopen, "withdraw": _withdraw}[
-            change.action
-        ](change)
+        if change.action != "create":
+            {"update": _update, "reopen": _reopen, "withdraw": _withdraw}[change.action](change)
+
+
+def _create_all(changes):
+    """Create these signals and their evidence in bulk; one by one, skipping those another run
+    created meanwhile, if the bulk insert meets one."""
+    if not changes:
+        return
+    try:
+        with transaction.atomic():
+            _bulk_create(changes)
+    except IntegrityError:
+        for change in changes:
+            change.signal = None
+            _create(change)
+
+
+def _bulk_create(changes):
+    """The history rows are those `save()` writes: the reason of each change, the same user
+    (the request's, if any) and public attribution, which `policies.signals` sets on a save
+    but bulk writes send no signal for; the page cache is dropped as a save would drop it."""
+    signals = []
+    for change in changes:
+        signal = Signal(rule=change.finding.rule, fingerprint=change.fingerprint)
+        _fill(signal, change.finding)
+        signal._change_reason = change.reason
+        signals.append(signal)
+    user = Signal.history.model.get_default_history_user(signals[0])
+    attrs = {
+        "default_user": user,
+        "custom_historical_attrs": {"public_attribution": public_attribution(user)},
+        "batch_size": BULK_BATCH,
+    }
+    bulk_create_with_history(signals, Signal, **attrs)
+    evidence = []
+    for change, signal in zip(changes, signals, strict=True):
+        change.signal = signal
+        for ct_id, pk in _wanted(change.finding):
+            row = SignalEvidence(signal=signal, content_type_id=ct_id, object_id=pk)
+            row._change_reason = change.reason
+            evidence.append(row)
+    bulk_create_with_history(evidence, SignalEvidence, **attrs)
+    bump_now_and_after_commit()
 
 
 def _fill(signal, finding):
@@ -208,16 +258,18 @@ def _withdraw(change):
 
 def _sync_evidence(signal, finding, reason):
     have = {(e.content_type_id, e.object_id): e for e in signal.evidence.all()} if signal.pk else {}
-    want = {}
-    for record in finding.evidence:
-        ct = ContentType.objects.get_for_model(record)
-        want[(ct.pk, record.pk)] = ct
+    want = _wanted(finding)
     for key, row in have.items():
         if key not in want:
             row._change_reason = reason
             row.delete()
-    for (ct_id, pk), ct in want.items():
+    for ct_id, pk in want:
         if (ct_id, pk) not in have:
-            row = SignalEvidence(signal=signal, content_type=ct, object_id=pk)
+            row = SignalEvidence(signal=signal, content_type_id=ct_id, object_id=pk)
             row._change_reason = reason
             row.save()
+
+
+def _wanted(finding):
+    """{(content type id, id): None} of the finding's evidence records, in order, once each."""
+    return dict.fromkeys((ContentType.objects.get_for_model(r).pk, r.pk) for r in finding.evidence)
