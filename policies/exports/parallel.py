@@ -13,7 +13,6 @@ can see).
 """
 
 import contextlib
-import queue
 import re
 import threading
 
@@ -37,7 +36,9 @@ def export_snapshot():
 
 
 def largest_first(resources):
-    """The resources ordered by the estimated rows of the table each reads, largest first."""
+    """The resources ordered by the estimated rows of the table each reads, largest first;
+    where a resource waits for others (`after`), by the longest chain of estimated rows
+    it leads to, so that the waiting ones can start as early as possible."""
     tables = {_db_table(r) for r in resources}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -45,7 +46,16 @@ def largest_first(resources):
             [sorted(tables)],
         )
         sizes = dict(cursor.fetchall())
-    return sorted(resources, key=lambda r: -sizes.get(_db_table(r), 0))
+    size = {r: max(sizes.get(_db_table(r), 0), 0) for r in resources}
+    waiting = {r: [w for w in resources if r in w.after] for r in resources}
+    chain = {}
+
+    def longest(r):
+        if r not in chain:
+            chain[r] = size[r] + max((longest(w) for w in waiting[r]), default=0)
+        return chain[r]
+
+    return sorted(resources, key=lambda r: -longest(r))
 
 
 def _db_table(resource):
@@ -60,13 +70,24 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
     error stops the other workers taking new tables and is raised here. An interruption
     of the caller (Ctrl-C) cancels the workers' queries and waits for them to end.
     """
-    work = queue.SimpleQueue()
-    for resource in largest_first(resources):
-        work.put(resource)
+    pending = largest_first(resources)
+    present = set(resources)
     results, errors = {}, []
-    lock = threading.Lock()
+    finished = set()
+    lock = threading.Condition()
     stop = threading.Event()
     live = []  # the workers' psycopg connections, to cancel a COPY when the export is abandoned
+
+    def take():
+        """The first pending resource whose `after` are all written; None when none is left
+        (or the export stops). Waits while the others are still being written."""
+        with lock:
+            while not errors and not stop.is_set() and pending:
+                for index, resource in enumerate(pending):
+                    if all(r in finished or r not in present for r in resource.after):
+                        return pending.pop(index)
+                lock.wait()
+            return None
 
     def worker():
         try:
@@ -83,18 +104,18 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
                         f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
                     )
                 with export_settings(whole_export=True), one_snapshot():
-                    while not errors and not stop.is_set():
-                        try:
-                            resource = work.get_nowait()
-                        except queue.Empty:
-                            return
+                    while (resource := take()) is not None:
                         result = write_one(resource)
                         with lock:
                             results[resource.name] = result
+                            finished.add(resource)
                             if on_done:
                                 on_done(resource, result)
+                            lock.notify_all()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-            errors.append(exc)
+            with lock:
+                errors.append(exc)
+                lock.notify_all()
         finally:
             connection.close()  # this thread's own connection
 
@@ -107,6 +128,8 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
         _wait(threads)
     except BaseException:  # Ctrl-C, say: stop the workers before the caller removes the output
         stop.set()
+        with lock:
+            lock.notify_all()
         for pgconn in list(live):
             with contextlib.suppress(Exception):
                 pgconn.cancel_safe()

@@ -13,7 +13,9 @@ One rule for every table, current state, as-of and history alike:
 import datetime as dt
 import functools
 import operator
+import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,6 +27,8 @@ from django.utils import timezone
 from ..models.base import PUBLIC_STATUSES
 from . import copy
 from .tables import BY_MODEL, BY_NAME, TABLES
+
+_ID_ARRAY = re.compile(rb"\{(?:[0-9]+(?:,[0-9]+)*)?\}")
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ class Selection:
         self._rows = {}
         self._ids = {}
         self._kinds_of = {}
+        # Ids of rows already written by this export ("given", see `give`), and which of
+        # them the statement being built may use (`using`; empty: none).
+        self._given = {}
+        self._using = frozenset()
         # Held while a table's statement is built (resources.Resource.select): parallel
         # workers build their own, and Django's compiler changes the query it compiles.
         self.lock = threading.RLock()
@@ -128,14 +136,17 @@ class Selection:
         return qs.filter(alive)
 
     def rows(self, table, scope):
-        key = (table.name, scope)
+        key = (table.name, scope, self._using)
         if key not in self._rows:
             self._rows[key] = self._build(table, scope)
         return self._rows[key]
 
     def ids(self, table, scope, column="id"):
-        """`column` of the table's public rows in `scope`, as a compiled subquery."""
-        key = (table.name, scope, column)
+        """`column` of the table's public rows in `scope`, as a compiled subquery (or the
+        ids this export already wrote for that table, where `using` allows: `give`)."""
+        if column == "id" and scope == self.scope and table.name in self._using and table.name in self._given:
+            return self._given[table.name]
+        key = (table.name, scope, column, self._using)
         if key not in self._ids:
             rows = self.rows(table, scope)
             query = rows.order_by().values(column).query
@@ -143,6 +154,55 @@ class Selection:
             sql, params = query.get_compiler(using=rows.db).as_sql()
             self._ids[key] = RawSQL(sql, tuple(params), output_field=IntegerField())
         return self._ids[key]
+
+    def give(self, table, ids):
+        """The ids (decimal ASCII bytes) of every row this export wrote for `table`'s
+        current state, read back from its own COPY in the export's one snapshot.
+
+        They are exactly `ids(table, self.scope)`: the same rule, read in the same
+        snapshot. A later statement of the same export may then filter on them
+        (`using`) instead of deriving the same public rows again in SQL, as the
+        citations would for the 11 kinds of record they cite.
+        """
+        literal = b"{" + b",".join(ids) + b"}"
+        if not _ID_ARRAY.fullmatch(literal):  # spliced into the SQL as a literal
+            raise ValueError(f"Not a list of ids for {table.name}")
+        sql = "SELECT unnest(%s::bigint[])"
+        self._given[table.name] = RawSQL(sql, (literal.decode(),), output_field=IntegerField())
+
+    def given(self, table):
+        return table.name in self._given
+
+    @contextmanager
+    def using(self, names):
+        """While a statement is built: the tables whose `give`n ids it may filter on.
+        Callers hold `lock` (resources.Resource.select)."""
+        previous, self._using = self._using, frozenset(n for n in names if n in self._given)
+        try:
+            yield
+        finally:
+            self._using = previous
+
+    def inputs(self, table):
+        """The tables whose `give`n ids the current statement of `table` can use: those
+        its links point at in this very scope (owners, generic links; other links
+        too when the export is not filtered), where deriving them costs more than
+        reading one table (`_derived`)."""
+        names = []
+        for f in table.model._meta.concrete_fields:
+            target = _target(f)
+            if target is None or target is table or not _derived(target):
+                continue
+            if f.name in table.owners or self.scope.public() == self.scope:
+                names.append(target.name)
+        if "record" in table.owners:
+            kinds = self._kinds(table)  # the kinds its rows hold (all, where not read)
+            names += [
+                t.name
+                for t in self._record_targets
+                if _derived(t) and (kinds is None or self._content_types[t.model].id in kinds)
+            ]
+        return tuple(dict.fromkeys(names))
 
     def _base(self, table, scope):
         if scope.as_of:
@@ -239,3 +299,10 @@ def _target(f):
     if not f.is_relation or f.name == "content_type":
         return None
     return BY_MODEL.get(f.related_model)
+
+
+def _derived(table):
+    """Whether a table's public rows depend on other tables' (a link, a generic link)."""
+    if "record" in table.owners:
+        return True
+    return any(_target(f) not in (None, table) for f in table.model._meta.concrete_fields)
