@@ -28,7 +28,9 @@ between sizes (within 10%) and under 150 MB. Nothing is asserted about speed.
 
 --tables prints, instead, where the time goes on the server: each table's export SELECT
 and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times
-(with --current: the current tables, on --database-url itself).
+(with --current: the current tables, on --database-url itself, each statement built
+as the export builds it: on the ids of the tables written before it, which are written
+once for that).
 
 --current measures, instead, only the current-state export (`manage.py export` without
 --history) against a COPY of its same rows, on the database --database-url names (an
@@ -173,7 +175,7 @@ def per_table(repeat, history=True):
     current tables (built in the export's snapshot, as the export builds them)."""
     from django.db import connection
 
-    from policies.exports import copy, resources
+    from policies.exports import copy, dump, resources
     from policies.exports.selection import Scope, Selection
     from policies.exports.tables import TABLES
 
@@ -185,10 +187,18 @@ def per_table(repeat, history=True):
     with copy.snapshot(), connection.cursor() as cursor:
         selection = Selection(Scope())
         make, prefix = (resources.history, "") if history else (resources.current, CURRENT)
-        for table in TABLES:
+        found = [make(selection, table) for table in TABLES]
+        scratch = tempfile.TemporaryDirectory(dir=ROOT / "var")
+        if not history:  # the statements as the export builds them: on the ids it wrote before
+            resources.chain(found)
+            (Path(scratch.name) / "data").mkdir()
+        for resource in resources.after_first(found):
+            table = resource.table
             started = time.perf_counter()
-            select = make(selection, table).select
+            select = resource.select
             build = time.perf_counter() - started
+            if resource.collect:
+                dump.write_resource(resource, Path(scratch.name), "csv")
             cursor.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + select.sql, select.params)
             plan = cursor.fetchone()[0][0]["Planning Time"] / 1000
             statements = {
@@ -210,6 +220,7 @@ def per_table(repeat, history=True):
                 f"{table.name:<22} {rows:>8,} {build * 1000:>8.1f} {plan * 1000:>8.1f} {export:>9.3f} "
                 f"{same:>7.3f} {export - same:>+8.3f}"
             )
+    scratch.cleanup()
     print(
         f"{'total':<22} {'':>8} {totals['build'] * 1000:>8.1f} {totals['plan'] * 1000:>8.1f} "
         f"{totals['export']:>9.3f} {totals['same']:>7.3f} {totals['export'] - totals['same']:>+8.3f}"
