@@ -5,6 +5,7 @@ Both paths read the same SELECT (see sql.py), so they see the same text values.
 two paths write the same bytes.
 """
 
+import contextlib
 from contextlib import contextmanager
 
 from django.db import DatabaseError, connection, transaction
@@ -70,33 +71,51 @@ def copy_csv_into(select, out, ids=None):
 
 
 def _copy_out(conn, query, write, ids):
-    """A psycopg generator (run by `Connection.wait`, which also cancels the query on
-    Ctrl-C): run a COPY ... TO STDOUT, hand every row to `write`; return the row count."""
+    """A psycopg generator (run by `Connection.wait`, which cancels the query on a
+    Ctrl-C that arrives while it waits): run a COPY ... TO STDOUT, hand every row to
+    `write`; return the row count.
+
+    Whatever stops it half-way (a full disk in `write`, a Ctrl-C between two rows)
+    cancels the COPY and reads what is left of it, so that the connection is free
+    for the rollback that follows, and is raised again.
+    """
     from psycopg import errors, pq
-    from psycopg.waiting import WAIT_R, WAIT_W
+    from psycopg.waiting import WAIT_R, WAIT_RW, Ready
 
     pgconn = conn.pgconn
     pgconn.send_query(query)
-    while pgconn.flush():  # a long statement (ids given to it) may not go in one send
-        yield WAIT_W  # noqa: B901 - psycopg's generator protocol
+    while pgconn.flush():  # a long statement (with ids in it) may take several sends
+        if (yield WAIT_RW) & Ready.R:
+            pgconn.consume_input()
     results = yield from _results(pgconn, WAIT_R, first=True)
     if results[-1].status != pq.ExecStatus.COPY_OUT:
         raise errors.error_from_result(results[-1], encoding=conn.info.encoding)
     get = pgconn.get_copy_data
     keep = ids.append if ids is not None else None
-    while True:
-        nbytes, row = get(1)
-        if nbytes > 0:
-            write(row)
-            if keep:
-                head = bytes(row[:24])
-                keep(head[: head.index(b",")])
-        elif nbytes == 0:  # nothing has arrived yet
-            while not (yield WAIT_R):
-                pass
-            pgconn.consume_input()
-        else:  # -1: the end; -2: an error, reported by the result
-            break
+    try:
+        while True:
+            nbytes, row = get(1)
+            if nbytes > 0:
+                write(row)
+                if keep:
+                    head = bytes(row[:24])
+                    keep(head[: head.index(b",")])
+            elif nbytes == 0:  # the next row has not arrived yet
+                while not (yield WAIT_R):
+                    pass
+                pgconn.consume_input()
+            else:  # -1: the end; -2: an error, which the result reports
+                break
+    except BaseException:
+        with contextlib.suppress(Exception):
+            conn.cancel_safe(timeout=5.0)
+        while (nbytes := get(1)[0]) >= 0:
+            if nbytes == 0:
+                while not (yield WAIT_R):
+                    pass
+                pgconn.consume_input()
+        yield from _results(pgconn, WAIT_R)
+        raise
     results = yield from _results(pgconn, WAIT_R)
     for result in results:
         if result.status != pq.ExecStatus.COMMAND_OK:
