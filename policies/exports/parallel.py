@@ -1,11 +1,13 @@
 """Several tables at once on PostgreSQL, every one read in the export's own snapshot.
 
 A full export is bound by the database producing rows (filtering the public ones and
-formatting them), one table after another on one core. With `jobs` > 1, that many
-threads each open their own connection, adopt the snapshot the export's transaction
-exported (`pg_export_snapshot()` / `SET TRANSACTION SNAPSHOT`, as `pg_dump --jobs`
-does) and take tables from a queue, largest first. Every file is therefore the same
-instant of the database as with one connection, byte for byte.
+formatting them), one table after another on one core. With `jobs` > 1, the export's
+own connection and `jobs` - 1 threads, each with a connection of its own that adopts
+the snapshot the export's transaction exported (`pg_export_snapshot()` / `SET
+TRANSACTION SNAPSHOT`, as `pg_dump --jobs` does), take tables from a queue, largest
+first (a table that filters on ids another one writes waits for it: `Resource.after`).
+Every file is therefore the same instant of the database as with one connection, byte
+for byte.
 
 The serial path stays for SQLite, for the cursor path (`--iterator`), for one table, and
 inside a caller's transaction (tests; a snapshot there may hold rows no other connection
@@ -64,11 +66,12 @@ def _db_table(resource):
 
 
 def run(resources, write_one, snapshot_id, jobs, on_done=None):
-    """Call `write_one(resource)` for every resource on `jobs` connections; {name: result}.
+    """Call `write_one(resource)` for every resource on `jobs` connections (this thread's,
+    in the export's snapshot, and `jobs` - 1 workers'); {name: result}.
 
     `on_done(resource, result)` is called (one at a time) as each finishes. The first
-    error stops the other workers taking new tables and is raised here. An interruption
-    of the caller (Ctrl-C) cancels the workers' queries and waits for them to end.
+    error stops the others taking new tables and is raised here. An interruption of the
+    caller (Ctrl-C) cancels the workers' queries and waits for them to end.
     """
     pending = largest_first(resources)
     present = set(resources)
@@ -89,6 +92,16 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
                 lock.wait()
             return None
 
+    def work():
+        while (resource := take()) is not None:
+            result = write_one(resource)
+            with lock:
+                results[resource.name] = result
+                finished.add(resource)
+                if on_done:
+                    on_done(resource, result)
+                lock.notify_all()
+
     def worker():
         try:
             with transaction.atomic():
@@ -104,14 +117,7 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
                         f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
                     )
                 with export_settings(whole_export=True), one_snapshot():
-                    while (resource := take()) is not None:
-                        result = write_one(resource)
-                        with lock:
-                            results[resource.name] = result
-                            finished.add(resource)
-                            if on_done:
-                                on_done(resource, result)
-                            lock.notify_all()
+                    work()
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             with lock:
                 errors.append(exc)
@@ -119,12 +125,15 @@ def run(resources, write_one, snapshot_id, jobs, on_done=None):
         finally:
             connection.close()  # this thread's own connection
 
-    count = min(jobs, len(resources))
+    count = min(jobs, len(resources)) - 1  # the export's own connection reads tables too
     # Daemons: Ctrl-C in the main thread ends the command; the partial output is removed there.
     threads = [threading.Thread(target=worker, name=f"export-{n}", daemon=True) for n in range(count)]
+    with connection.cursor() as cursor:  # the same reason as the workers' (above)
+        cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
     for thread in threads:
         thread.start()
     try:
+        work()  # one connection fewer to open, and its catalog caches are warm already
         _wait(threads)
     except BaseException:  # Ctrl-C, say: stop the workers before the caller removes the output
         stop.set()
