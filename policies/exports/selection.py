@@ -181,13 +181,16 @@ class Selection:
 
     def inputs(self, table):
         """The tables whose `give`n ids the current statement of `table` can use: those
-        its links point at in this very scope (owners, generic links; other links
-        too when the export is not filtered), where deriving them costs more than
-        reading one table (`_derived`)."""
+        its links point at in this very scope (owners, generic links of the kinds it
+        holds; other links too when the export is not filtered).
+
+        Every such link, even to a table whose rule is its own status only (topics,
+        companies): a statement left with no join to another table is planned as one
+        scan with hashed filters, often in id order with no sort."""
         names = []
         for f in table.model._meta.concrete_fields:
             target = _target(f)
-            if target is None or target is table or not _derived(target):
+            if target is None or target is table:
                 continue
             if f.name in table.owners or self.scope.public() == self.scope:
                 names.append(target.name)
@@ -196,7 +199,7 @@ class Selection:
             names += [
                 t.name
                 for t in self._record_targets
-                if _derived(t) and (kinds is None or self._content_types[t.model].id in kinds)
+                if kinds is None or self._content_types[t.model].id in kinds
             ]
         return tuple(dict.fromkeys(names))
 
@@ -303,13 +306,6 @@ def _target(f):
     if not f.is_relation or f.name == "content_type":
         return None
     return BY_MODEL.get(f.related_model)
-
-
-def _derived(table):
-    """Whether a table's public rows depend on other tables' (a link, a generic link)."""
-    if "record" in table.owners:
-        return True
-    return any(_target(f) not in (None, table) for f in table.model._meta.concrete_fields)
 
 
 class _AnyOf(Func):
