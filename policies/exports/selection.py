@@ -162,12 +162,9 @@ class Selection:
         citations would for the 11 kinds of record they cite.
         """
         literal = b"{" + b",".join(ids) + b"}"
-        if not _ID_ARRAY.fullmatch(literal):  # spliced into the SQL as a literal
+        if not _ID_ARRAY.fullmatch(literal):  # ids only: a row's first column was not one
             raise ValueError(f"Not a list of ids for {table.name}")
         self._given[table.name] = literal.decode()
-
-    def given(self, table):
-        return table.name in self._given
 
     @contextmanager
     def using(self, names):
@@ -309,9 +306,11 @@ def _target(f):
 
 
 class _AnyOf(Func):
-    """`column = ANY('{1,2,...}'::bigint[])`: PostgreSQL hashes the array once per
+    """`(column + 0) = ANY('{1,2,...}'::bigint[])`: PostgreSQL hashes the array once per
     statement (a constant of more than 8 elements) and probes it per row; unlike
-    `IN (SELECT unnest(...))` no join, so the table can still be read in id order."""
+    `IN (SELECT unnest(...))` no join, so the table can still be read in id order.
+    `+ 0` hides the column's statistics from the planner, which would otherwise
+    estimate every element against them (36 ms for the citations' 39,102 ids; 9 ms)."""
 
     conditional = True
     output_field = BooleanField()
