@@ -28,14 +28,19 @@ between sizes (within 10%) and under 150 MB. Nothing is asserted about speed.
 
 --tables prints, instead, where the time goes on the server: each table's export SELECT
 and its same-rows table written with `COPY ... TO '/dev/null'`, and planning times
-(with --current: the current tables, on --database-url itself).
+(with --current: the current tables, on --database-url itself, each statement built
+as the export builds it: on the ids of the tables written before it, which are written
+once for that).
 
 --current measures, instead, only the current-state export (`manage.py export` without
 --history) against a COPY of its same rows, on the database --database-url names (an
 existing world, e.g. a copy of the N=1000 one; nothing is generated there). It also
 prints the CPU each side used (the client process, and every PostgreSQL backend it
 used, from /proc when the server runs on this machine): on a shared 2-core machine wall
-times move with other work, the CPU a measurement needs much less.
+times move with other work, the CPU a measurement needs much less. And the same rows
+read the way the export reads COPY (libpq's calls, policies.exports.copy._copy_out)
+instead of psycopg's iterator: the reference above is psycopg's iterator, which costs
+the client about twice the CPU; this line is the like-for-like figure.
 """
 
 import argparse
@@ -132,6 +137,13 @@ def measure_same_current(folder):
     return _copy_tables(folder, [f"{SCHEMA}.{CURRENT}{table.name}" for table in _tables()])
 
 
+def measure_same_current_lean(folder):
+    """The same rows read the way the export reads COPY (its libpq loop, copy._copy_out)
+    rather than with psycopg's Copy iterator: the like-for-like reference for an export
+    that reads that way."""
+    return _copy_tables(folder, [f"{SCHEMA}.{CURRENT}{table.name}" for table in _tables()], lean=True)
+
+
 def measure_copy(folder):
     return _copy_tables(folder, [table.history_model._meta.db_table for table in _tables()])
 
@@ -142,14 +154,22 @@ def _tables():
     return TABLES
 
 
-def _copy_tables(folder, names):
+def _copy_tables(folder, names, lean=False):
     from django.db import connection
+
+    from policies.exports import copy as export_copy
 
     rows = 0
     with connection.cursor() as cursor:
         for name in names:
+            statement = f"COPY {name} TO STDOUT WITH (FORMAT csv, HEADER)"
             with open(folder / f"{name}.csv", "wb") as out:
-                with cursor.cursor.copy(f"COPY {name} TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                if lean:
+                    conn = cursor.cursor.connection
+                    with conn.lock:
+                        rows += conn.wait(export_copy._copy_out(conn, statement.encode(), out.write, None))
+                    continue
+                with cursor.cursor.copy(statement) as copy:
                     for chunk in copy:
                         out.write(chunk)
             rows += cursor.cursor.rowcount
@@ -163,6 +183,7 @@ MEASURES = {
     "copy": measure_copy,
     "export_current": measure_export_current,
     "same_current": measure_same_current,
+    "same_current_lean": measure_same_current_lean,
 }
 
 
@@ -173,7 +194,7 @@ def per_table(repeat, history=True):
     current tables (built in the export's snapshot, as the export builds them)."""
     from django.db import connection
 
-    from policies.exports import copy, resources
+    from policies.exports import copy, dump, resources
     from policies.exports.selection import Scope, Selection
     from policies.exports.tables import TABLES
 
@@ -185,10 +206,18 @@ def per_table(repeat, history=True):
     with copy.snapshot(), connection.cursor() as cursor:
         selection = Selection(Scope())
         make, prefix = (resources.history, "") if history else (resources.current, CURRENT)
-        for table in TABLES:
+        found = [make(selection, table) for table in TABLES]
+        scratch = tempfile.TemporaryDirectory(dir=ROOT / "var")
+        if not history:  # the statements as the export builds them: on the ids it wrote before
+            resources.chain(found)
+            (Path(scratch.name) / "data").mkdir()
+        for resource in resources.after_first(found):
+            table = resource.table
             started = time.perf_counter()
-            select = make(selection, table).select
+            select = resource.select
             build = time.perf_counter() - started
+            if resource.collect:
+                dump.write_resource(resource, Path(scratch.name), "csv")
             cursor.execute("EXPLAIN (SUMMARY, FORMAT JSON) " + select.sql, select.params)
             plan = cursor.fetchone()[0][0]["Planning Time"] / 1000
             statements = {
@@ -210,6 +239,7 @@ def per_table(repeat, history=True):
                 f"{table.name:<22} {rows:>8,} {build * 1000:>8.1f} {plan * 1000:>8.1f} {export:>9.3f} "
                 f"{same:>7.3f} {export - same:>+8.3f}"
             )
+    scratch.cleanup()
     print(
         f"{'total':<22} {'':>8} {totals['build'] * 1000:>8.1f} {totals['plan'] * 1000:>8.1f} "
         f"{totals['export']:>9.3f} {totals['same']:>7.3f} {totals['export'] - totals['same']:>+8.3f}"
@@ -345,7 +375,11 @@ def medians_of(url, repeat, measures=tuple(MEASURES), baseline=None):
         }
     # Each round's export against the same-rows COPY of the same round: robust to load
     # that comes and goes between rounds (this machine is shared).
-    pairs_of = (("export", "same", "paired"), ("export_current", "same_current", "paired_current"))
+    pairs_of = (
+        ("export", "same", "paired"),
+        ("export_current", "same_current", "paired_current"),
+        ("export_current", "same_current_lean", "paired_current_lean"),
+    )
     for export, same, key in pairs_of:
         if export in runs and same in runs:
             pairs = zip(runs[export], runs[same], strict=True)
@@ -366,7 +400,8 @@ def current_only(url, repeat, baseline=None, history=False):
         export_kind, same_kind, label = ("export_current", "same_current", "current tables")
     run_child("materialise", url)
     extra = {"baseline": (export_kind, baseline)} if baseline else None
-    found = medians_of(url, repeat, (export_kind, same_kind), extra)
+    lean = () if history else ("same_current_lean",)
+    found = medians_of(url, repeat, (export_kind, same_kind, *lean), extra)
     export, same = found[export_kind], found[same_kind]
     assert same["rows"] == export["rows"], (same["rows"], export["rows"])
     assert same["bytes"] == export["bytes"], (same["bytes"], export["bytes"])
@@ -377,7 +412,15 @@ def current_only(url, repeat, baseline=None, history=False):
         f"ratio {same['seconds'] / export['seconds']:.2f}, paired {paired:.2f}; "
         f"peak MB export {export['peak_mb']:.1f}, same rows {same['peak_mb']:.1f}"
     )
-    names = [export_kind, same_kind, *(["baseline"] if baseline else [])]
+    if lean:
+        same_lean = found["same_current_lean"]
+        assert same_lean["bytes"] == export["bytes"], (same_lean["bytes"], export["bytes"])
+        print(
+            f"    same rows read as the export reads COPY (libpq loop, not psycopg's iterator): "
+            f"{same_lean['seconds']:.3f}s, ratio {same_lean['seconds'] / export['seconds']:.2f}, "
+            f"paired {found['paired_current_lean']:.2f}"
+        )
+    names = [export_kind, same_kind, *lean, *(["baseline"] if baseline else [])]
     print("    runs (s): " + "; ".join(f"{name} {found[name]['all']}" for name in names))
     if baseline:
         old = found["baseline"]

@@ -34,15 +34,19 @@ def chunks(select, tally, iterator=False):
         yield "".join(line(row) for row in batch).encode()
 
 
-def write(select, out, iterator=False, chunked=False):
+def write(select, out, iterator=False, chunked=False, ids=None):
     """Write the table to a binary file; return the number of rows.
 
     On the COPY path rows go straight into `out`; `chunked` hands them on in chunks
     instead, for writers that pay per call (a zip member compresses every write).
+    `ids`: a list that gets the first column (the id) of every row, as bytes (COPY
+    path only).
     """
     if copy.uses_copy(iterator) and not chunked:
         out.write(line(select.header).encode())
-        return copy.copy_csv_into(select, out)
+        return copy.copy_csv_into(select, out, ids)
+    if ids is not None:
+        raise ValueError("ids are read back on the COPY path only")
     tally = copy.Tally()
     for chunk in chunks(select, tally, iterator):
         out.write(chunk)

@@ -67,13 +67,13 @@ def write_tables(found, folder, format, iterator=False, progress=None, jobs=1):
 
     jobs > 1 only inside a `snapshot()` that opened its own transaction on PostgreSQL.
     """
-    writer = WRITERS[format]
     for resource in found:
         (folder / resource.path(format)).parent.mkdir(exist_ok=True)
+    if format == "csv" and copy.uses_copy(iterator) and copy.reads_one_snapshot():
+        resources.chain(found)
 
     def write_one(resource):
-        with open(folder / resource.path(format), "wb") as out:
-            return writer.write(resource.select, out, iterator)
+        return write_resource(resource, folder, format, iterator)
 
     done = []
 
@@ -85,12 +85,25 @@ def write_tables(found, folder, format, iterator=False, progress=None, jobs=1):
     if jobs > 1 and len(found) > 1:
         return parallel.run(found, write_one, parallel.export_snapshot(), jobs, on_done)
     counts = {}
-    for resource in found:
+    for resource in resources.after_first(found):
         counts[resource.name] = write_one(resource)
         on_done(resource, counts[resource.name])
-    return counts
+    return {r.name: counts[r.name] for r in found}
     (folder / "counts.json").write_text(json.dumps(counts, indent=2) + "\n")
     return counts
+
+
+def write_resource(resource, folder, format, iterator=False):
+    """Write one resource's file under `folder`; return its rows. When a later table's
+    statement filters on this one's ids (`resources.chain`), hand them to the selection."""
+    writer = WRITERS[format]
+    with open(folder / resource.path(format), "wb") as out:
+        if not resource.collect:
+            return writer.write(resource.select, out, iterator)
+        ids = []
+        rows = writer.write(resource.select, out, iterator, ids=ids)
+        resource.selection.give(resource.table, ids)
+        return rows
 
 
 def stream_table(options):
