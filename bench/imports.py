@@ -249,7 +249,7 @@ class CPU:
         from django.db import connection
 
         self.database = connection.settings_dict["NAME"]
-        self.counts = {}  # pid: whether it is counted (a PostgreSQL process of this database)
+        self.kinds = {}  # pid: what the process is, None when it does not count (another database's)
         self.client = time.process_time()
         self.start = self._read()
         self.last = dict(self.start or {})
@@ -273,7 +273,11 @@ class CPU:
             self.server = self.total = None
             return
         # A backend that ended keeps its last sample: at most 20 ms of its work is missed.
-        self.server = sum(ns - self.start.get(pid, 0) for pid, ns in self.last.items()) / 1e9
+        self.by_kind = {}
+        for pid, ns in self.last.items():
+            kind = self.kinds[pid]
+            self.by_kind[kind] = self.by_kind.get(kind, 0) + (ns - self.start.get(pid, 0)) / 1e9
+        self.server = sum(self.by_kind.values())
         self.total = self.client + self.server
 
     def _read(self):
@@ -284,24 +288,30 @@ class CPU:
                 continue
             pid = int(entry.name)
             try:
-                if pid not in self.counts:
-                    self.counts[pid] = self._counts(pid)
-                if self.counts[pid]:
+                if pid not in self.kinds:
+                    self.kinds[pid] = self._kind(pid)
+                if self.kinds[pid]:
                     with open(f"/proc/{pid}/schedstat") as f:
                         found[pid] = int(f.read().split()[0])
             except OSError:  # ended meanwhile, or not ours to read
                 continue
         return found or None
 
-    def _counts(self, pid):
-        """Whether process `pid` is a PostgreSQL process working for this database."""
+    def _kind(self, pid):
+        """"backends" (this database's connections), the name of one of the server's own
+        processes ("walwriter", "autovacuum worker", ...), or None: not PostgreSQL, or a
+        connection to another database."""
         with open(f"/proc/{pid}/comm") as f:
             if not f.read().startswith("postgres"):
-                return False
+                return None
         with open(f"/proc/{pid}/cmdline") as f:
             title = f.read().replace("\0", " ").split()
         # a client backend's title is "postgres: <cluster>: <user> <database> <host>(<port>) <state>"
-        return self.database in title or not any("(" in word for word in title)
+        if any("(" in word for word in title):
+            return "backends" if self.database in title else None
+        if title and title[0] == "postgres:":  # "postgres: <cluster>: walwriter"
+            return " ".join(w for w in title[2:] if w != self.database)
+        return "postmaster"
 
     def __str__(self):
         if self.server is None:
@@ -317,6 +327,13 @@ def _print_cpu(copy_cpus, import_cpus, copy_seconds):
     cores = os.cpu_count() or 1
     print(f"CPU, median: bare COPY {copy_cpu:.2f}s; import {import_cpu:.2f}s "
           f"(client {statistics.median(c.client for c in import_cpus):.2f} + PostgreSQL {server:.2f})")
+    by_kind = {
+        kind: statistics.median(c.by_kind.get(kind, 0) for c in import_cpus)
+        for kind in {k for c in import_cpus for k in c.by_kind}
+    }
+    print("PostgreSQL's part of the import, median: " + ", ".join(
+        f"{kind} {seconds:.2f}s" for kind, seconds in sorted(by_kind.items(), key=lambda kv: -kv[1])
+    ))
     print(f"the import's floor on {cores} cores: {import_cpu / cores:.2f}s of wall time, "
           f"{import_cpu / cores / copy_seconds:.2f}x the COPY; PostgreSQL's part alone: "
           f"{server / cores / copy_seconds:.2f}x")
