@@ -8,9 +8,9 @@ class PoliciesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        # Imported for their signal receivers: page-cache invalidation and the public
-        # attribution on history rows.
-        from . import cache, checks, signals  # noqa: F401
+        # Imported for their signal receivers: page-cache invalidation, the public counts
+        # and the public attribution on history rows.
+        from . import cache, checks, counts, signals  # noqa: F401
         from .roles import ensure_groups
 
         post_migrate.connect(ensure_groups, sender=self, dispatch_uid="policies_ensure_groups")

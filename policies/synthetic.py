@@ -703,7 +703,11 @@ def _refresh_planner_statistics():
 
 
 def _content_changed():
-    """Bulk writes send no signals: tell the page cache that everything may have changed."""
+    """Bulk writes send no signals: tell the page cache and the public counts that
+    everything may have changed."""
+    from . import counts
+
+    counts.changed()
     try:
         from .cache import bump_content_version
     except ImportError:  # the page cache is optional

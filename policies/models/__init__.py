@@ -10,6 +10,7 @@ from .claims import (  # noqa: F401
     StatementTopic,
 )
 from .contracts import Contract, ContractProduct, Metric, Observation, SaleRoute, SourceStatus  # noqa: F401
+from .counts import PublicCount  # noqa: F401
 from .gaps import (  # noqa: F401
     Gap,
     GapEvidence,
