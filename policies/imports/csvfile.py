@@ -35,10 +35,20 @@ class CsvFile:
     def open(cls, path):
         """The file at `path`; FileRejected unless it is a regular file: a device (/dev/zero)
         or a pipe would be read for ever by `check()`, or could not be read twice."""
-        binary = open(path, "rb")  # noqa: SIM115 - closed by close()
-        if not stat.S_ISREG(os.fstat(binary.fileno()).st_mode):
-            binary.close()
+        # Looked at through a non-blocking descriptor first: opening a named pipe to read
+        # waits for a writer, for ever if none comes, before a check could refuse it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            seen = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if not stat.S_ISREG(seen.st_mode):
             raise FileRejected("it is not a regular file (a device or a pipe): save the download first")
+        binary = open(path, "rb")  # noqa: SIM115 - closed by close(); by name: staged.py reopens it
+        opened = os.fstat(binary.fileno())
+        if (opened.st_dev, opened.st_ino) != (seen.st_dev, seen.st_ino) or not stat.S_ISREG(opened.st_mode):
+            binary.close()
+            raise FileRejected("the file was replaced while it was opened: try again")
         return cls(path, binary)
 
     def close(self):

@@ -135,6 +135,19 @@ def _import_download(parts, options, report):
     errors_before = len(report.file_errors)
     all_or_nothing = options.all_or_nothing and not options.dry_run
     job = _job_class(parts)(parts, options, report)
+    try:
+        _run_job(job, options, report, all_or_nothing, rejected_before, errors_before)
+    finally:
+        if not options.dry_run:
+            # Its writes (raw SQL, bulk) send no signal; the run's final save did ask for a
+            # recount, but an import stopped before it (Ctrl-C, an error) has committed
+            # batches too: recount once whatever committed is (policies.counts).
+            from .. import counts
+
+            counts.changed()
+
+
+def _run_job(job, options, report, all_or_nothing, rejected_before, errors_before):
     with transaction.atomic() if (all_or_nothing or options.dry_run) else contextlib.nullcontext():
         try:
             job.run()
