@@ -250,8 +250,8 @@ class CPU:
 
         self.database = connection.settings_dict["NAME"]
         self.kinds = {}  # pid: what the process is, None when it does not count (another database's)
-        self.client = time.process_time()
         self.start = self._read()
+        self.client = time.process_time()  # after that first scan of /proc: not the client's work
         self.last = dict(self.start or {})
         self.sampling = 0.0
         self.stop = threading.Event()
@@ -288,9 +288,10 @@ class CPU:
                 continue
             pid = int(entry.name)
             try:
-                if pid not in self.kinds:
-                    self.kinds[pid] = self._kind(pid)
-                if self.kinds[pid]:
+                kind = self.kinds[pid] if pid in self.kinds else self._kind(pid)
+                if kind != "not retitled yet":  # a new backend: looked at again next time
+                    self.kinds[pid] = kind
+                if kind and kind != "not retitled yet":
                     with open(f"/proc/{pid}/schedstat") as f:
                         found[pid] = int(f.read().split()[0])
             except OSError:  # ended meanwhile, or not ours to read
@@ -306,17 +307,33 @@ class CPU:
                 return None
         with open(f"/proc/{pid}/cmdline") as f:
             title = f.read().replace("\0", " ").split()
-        # a client backend's title is "postgres: <cluster>: <user> <database> <host>(<port>) <state>"
-        if any("(" in word for word in title):
-            return "backends" if self.database in title else None
-        if title and title[0] == "postgres:":  # "postgres: <cluster>: walwriter"
-            return " ".join(w for w in title[2:] if w != self.database)
-        return "postmaster"
+        # "postgres: [<cluster>:] <user> <database> <host>(<port>) <state>" for a client
+        # backend; "postgres: [<cluster>:] walwriter" for one of the server's own processes
+        # (the cluster only when `cluster_name` is set).
+        if not title or title[0] != "postgres:":
+            # The postmaster; or a backend it has just forked, still under its title:
+            # not filed until it shows whose it is.
+            return "postmaster" if _is_postmaster(pid) else "not retitled yet"
+        words = [w for w in title[1:] if not w.endswith(":")]
+        if any("(" in word for word in words):
+            return "backends" if self.database in words else None
+        return " ".join(w for w in words if w != self.database)
 
     def __str__(self):
         if self.server is None:
             return f"client {self.client:.2f}s, server unknown"
         return f"{self.total:.2f}s: client {self.client:.2f} + server {self.server:.2f}"
+
+
+def _is_postmaster(pid):
+    """Whether `pid` is the server's first process (its parent is not PostgreSQL)."""
+    with open(f"/proc/{pid}/stat") as f:
+        parent = int(f.read().rsplit(")", 1)[1].split()[1])
+    try:
+        with open(f"/proc/{parent}/comm") as f:
+            return not f.read().startswith("postgres")
+    except OSError:
+        return True
 
 
 def _print_cpu(copy_cpus, import_cpus, copy_seconds):

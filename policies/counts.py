@@ -6,10 +6,9 @@ for the N=1000 benchmark world's ~100,000 contracts and statements, a cost every
 uncached home page paid, and the more so the larger the record. The counts change only
 when the record does, so they are counted then instead:
 
-- every write to this app's models, the moments the page cache is dropped too
-  (`policies.cache`: saves, deletes, many-to-many changes and history rows, through
-  signals; bulk writers call `changed()` themselves), marks this thread's counts dirty
-  and asks for a recount once its transaction commits. A transaction of many writes
+- every save, delete and many-to-many change of this app's records (through signals;
+  bulk writers and the importers call `changed()` themselves) marks this thread's counts
+  dirty and asks for a recount once its transaction commits. A transaction of many writes
   recounts once: the callbacks after the first find nothing new to count.
 - a recount takes a lock first (PostgreSQL: a transaction-level advisory lock; SQLite
   writes one at a time anyway), then counts: each count starts after the lock is held, so
@@ -28,7 +27,6 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
-from simple_history.signals import post_create_historical_record
 
 LOCK_KEY = 0x7C0_C0DE5  # pg_advisory_xact_lock key of a recount: any constant of this app's own
 
@@ -86,15 +84,19 @@ def changed():
 @receiver(post_save, dispatch_uid="public_counts_post_save")
 @receiver(post_delete, dispatch_uid="public_counts_post_delete")
 @receiver(m2m_changed, dispatch_uid="public_counts_m2m_changed")
-@receiver(post_create_historical_record, dispatch_uid="public_counts_history")
 def _record_changed(sender, **kwargs):
-    if getattr(getattr(sender, "_meta", None), "app_label", None) == "policies":
-        changed()
+    """A record of this app saved or deleted. Not its history rows (a save writes one of
+    those too: outside a transaction that was a second and a third recount for one save);
+    not the counts themselves (written in bulk, which sends no signal anyway)."""
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label != "policies" or hasattr(sender, "instance_type"):
+        return  # `instance_type`: what django-simple-history gives its history models
+    changed()
 
 
 def _recount_if_dirty():
     dirty = _state.dirty
     if getattr(_state, "counted", None) == dirty:
         return  # an earlier callback of the same transaction counted this write already
-    _state.counted = dirty
     recount()
+    _state.counted = dirty  # only once counted: after a failed recount the next change tries again

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import ForeignKey
 
-from policies import backup
+from policies import backup, counts
 from policies import models as m
 from tests import factories as f
 
@@ -152,3 +152,16 @@ def test_a_backup_restores_beside_a_compressed_one_of_the_same_name(tmp_path):
     _empty_the_database()
     call_command("restore", str(tmp_path / "b.jsonl.gz"), verbosity=0)
     assert list(m.Company.objects.values_list("name", flat=True)) == ["Example Cloud Renamed"]
+
+
+@pytest.mark.django_db
+def test_a_restore_is_not_refused_because_the_home_page_was_shown_first(tmp_path, client):
+    """A fresh, migrated database whose home page was shown (a health check, a visitor)
+    holds PublicCount rows: derived data, not records, and no reason to refuse a restore."""
+    f.company()
+    path = tmp_path / "b.jsonl"
+    call_command("backup", str(path), verbosity=0)
+    _empty_the_database()
+    assert client.get("/").status_code == 200  # fills policies.PublicCount
+    call_command("restore", str(path), verbosity=0)
+    assert dict(counts.read())["companies"] == 1

@@ -1,6 +1,7 @@
 """Staff import in one command or one upload, and see what happened to every row."""
 
 import os
+import threading
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -220,3 +221,28 @@ def test_a_policy_version_is_uploaded_from_the_admin(client):
     page = client.post(url, {"policy": policy.pk, "effective_on": "2024-01-02", "file": upload})
     assert "aup.html (2024-01-02): imported" in page.content.decode()
     assert PolicyVersion.objects.get().text == "No mass surveillance."
+
+
+def test_a_named_pipe_with_no_writer_is_refused_not_waited_on(tmp_path):
+    """open() of a FIFO blocks until a writer opens it: the check after open() never runs."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    outcome = []
+
+    def attempt():
+        try:
+            CsvFile.open(pipe)
+            outcome.append("accepted")
+        except FileRejected:
+            outcome.append("refused")
+
+    thread = threading.Thread(target=attempt, daemon=True)
+    thread.start()
+    thread.join(timeout=3)
+    hung = thread.is_alive()
+    if hung:  # release it
+        fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+        os.close(fd)
+        thread.join(timeout=3)
+    assert not hung, "CsvFile.open waited for a writer on the pipe"
+    assert outcome == ["refused"]

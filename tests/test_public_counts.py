@@ -6,6 +6,7 @@ from django.db import transaction
 from policies import counts
 from policies.models import PublicCount
 from tests import factories as f
+from tests.usaspending_files import AWARDS_286, award, csv_file
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +78,66 @@ def test_a_draft_or_an_unpublished_link_is_never_counted(django_capture_on_commi
         f.statement(f.company(), status="draft")
     assert dict(counts.read())["statements"] == 0
     assert dict(counts.read())["companies"] == 1
+
+
+def _fresh_counts():
+    return {name: records().count() for name, records in counts._kinds().items()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interrupted_import_leaves_the_home_page_counts_exact(monkeypatch):
+    """Batches committed, then Ctrl-C: the run is logged with update() (no signal), and the
+    staged path writes with raw SQL: the import asks for a recount however it ends."""
+    from policies.imports import usaspending
+    from policies.imports.report import ImportReport
+    from policies.imports.usaspending import ImportOptions, import_files
+
+    top = f.agency(code="070", name="Department of Homeland Security")
+    f.agency(code="7012", name="U.S. Immigration and Customs Enforcement", parent=top)
+    f.company(name="EXAMPLE CLOUD 0042 LLC")
+    before = _fresh_counts()
+    assert dict(counts.read()) == before
+
+    def stopped(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(usaspending.DownloadImport, "finish", stopped)
+    name = "FY2025_070_Contracts_Full_20250301_1.csv"
+    with pytest.raises(KeyboardInterrupt):
+        import_files(
+            [csv_file(name, AWARDS_286, [award("P1"), award("P2")])],
+            ImportOptions(publish=True),
+            ImportReport(),
+        )
+    fresh = _fresh_counts()
+    assert fresh["contracts"] == before["contracts"] + 2  # published, and public
+    assert dict(counts.read()) == fresh
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_save_outside_a_transaction_recounts_once(monkeypatch):
+    """Its history row is written by the same save: no recount of its own."""
+    calls = []
+    real = counts.recount
+    monkeypatch.setattr(counts, "recount", lambda: calls.append(1) or real())
+    f.company()  # the company, its history row and its source and citation: 3 saves
+    assert len(calls) == 3
+    assert dict(counts.read())["companies"] == 1
+
+
+def test_after_a_failed_recount_the_next_callback_counts_again(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    real, failures = counts.recount, [1]
+
+    def flaky():
+        if failures:
+            failures.pop()
+            raise RuntimeError("the database went away")
+        return real()
+
+    monkeypatch.setattr(counts, "recount", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        f.company()  # the company, its source, its citation: the first recount fails
+    stored = dict(PublicCount.objects.values_list("name", "n"))  # not read(): it fills gaps
+    assert stored["companies"] == 1 and stored["sources"] == 1
