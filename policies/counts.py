@@ -6,8 +6,8 @@ for the N=1000 benchmark world's ~100,000 contracts and statements, a cost every
 uncached home page paid, and the more so the larger the record. The counts change only
 when the record does, so they are counted then instead:
 
-- every save, delete and many-to-many change of this app's records (through signals;
-  bulk writers and the importers call `changed()` themselves) marks this thread's counts
+- every save and delete of a record with an editorial status (through signals; bulk
+  writers and the importers call `changed()` themselves) marks this thread's counts
   dirty and asks for a recount once its transaction commits. A transaction of many writes
   recounts once: the callbacks after the first find nothing new to count.
 - a recount takes a lock first (PostgreSQL: a transaction-level advisory lock; SQLite
@@ -24,7 +24,7 @@ instead of once per uncached page view.
 import threading
 
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -83,15 +83,14 @@ def changed():
 
 @receiver(post_save, dispatch_uid="public_counts_post_save")
 @receiver(post_delete, dispatch_uid="public_counts_post_delete")
-@receiver(m2m_changed, dispatch_uid="public_counts_m2m_changed")
 def _record_changed(sender, **kwargs):
-    """A record of this app saved or deleted. Not its history rows (a save writes one of
-    those too: outside a transaction that was a second and a third recount for one save);
-    not the counts themselves (written in bulk, which sends no signal anyway)."""
-    meta = getattr(sender, "_meta", None)
-    if meta is None or meta.app_label != "policies" or hasattr(sender, "instance_type"):
-        return  # `instance_type`: what django-simple-history gives its history models
-    changed()
+    """A record with an editorial status saved or deleted: the counted kinds, and every
+    record the public rule follows from them (`asof.status_links`: only records with a
+    status). Not citations, signals, history rows or the like, which change no count."""
+    from .models.base import Publishable
+
+    if isinstance(sender, type) and issubclass(sender, Publishable):
+        changed()
 
 
 def _recount_if_dirty():

@@ -116,13 +116,17 @@ def test_an_interrupted_import_leaves_the_home_page_counts_exact(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_one_save_outside_a_transaction_recounts_once(monkeypatch):
-    """Its history row is written by the same save: no recount of its own."""
+    """Its history row is written by the same save: no recount of its own; nor for a
+    record without an editorial status (a citation), which changes no count."""
     calls = []
     real = counts.recount
     monkeypatch.setattr(counts, "recount", lambda: calls.append(1) or real())
-    f.company()  # the company, its history row and its source and citation: 3 saves
-    assert len(calls) == 3
+    company = f.company(cited=False)  # one save, and its history row
+    assert len(calls) == 1
     assert dict(counts.read())["companies"] == 1
+    f.cite(company, f.source())  # the source counts (1 recount); its citation does not
+    assert len(calls) == 2
+    assert dict(counts.read())["sources"] == 1
 
 
 def test_after_a_failed_recount_the_next_callback_counts_again(

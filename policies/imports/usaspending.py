@@ -139,9 +139,9 @@ def _import_download(parts, options, report):
         _run_job(job, options, report, all_or_nothing, rejected_before, errors_before)
     finally:
         if not options.dry_run:
-            # Its writes (raw SQL, bulk) send no signal; the run's final save did ask for a
-            # recount, but an import stopped before it (Ctrl-C, an error) has committed
-            # batches too: recount once whatever committed is (policies.counts).
+            # Its contracts are written in bulk or with raw SQL, which send no signal: the
+            # public counts are recounted once it ends, however it ends (an import stopped
+            # by Ctrl-C or an error has committed batches too; policies.counts).
             from .. import counts
 
             counts.changed()
