@@ -188,3 +188,26 @@ def test_a_commitment_leaves_the_company_page_with_its_policy_taken_back_to_draf
     f._save(policy)
     # neither in the timeline nor under "What it says"
     assert "Example no-surveillance pledge" not in get(client, company.get_absolute_url())
+
+
+def test_the_timeline_reads_no_bookkeeping_timestamps():
+    """Entries, their related rows and their citations are read without the timestamps the
+    tracker keeps for itself (parsing them was a tenth of the timeline's time); nothing on
+    the page reads them back, which the pages' pinned query counts would show."""
+    from policies.timeline import BOOKKEEPING, timeline_page
+
+    company, agency = f.company(), f.agency()
+    f.statement(company)
+    f.contract(agency, vendor=company)
+    f.observation(company, agency)
+    entries = timeline_page(company).entries
+    assert {e.kind for e in entries} == {"statement", "contract", "observation"}
+    for entry in entries:
+        rows = [entry.record, *(c for c in entry.citations), *(c.source for c in entry.citations)]
+        if entry.kind in ("contract", "observation"):
+            rows.append(entry.record.agency)
+        assert entry.citations, entry.kind
+        for row in rows:
+            deferred = row.get_deferred_fields()
+            present = {f.name for f in type(row)._meta.concrete_fields} & set(BOOKKEEPING)
+            assert present and present <= deferred, (entry.kind, type(row).__name__, deferred)
