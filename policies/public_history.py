@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from .asof import public_linked
 from .kinds import KIND_LABELS, RECORD_KINDS, history_url, record_title
+from .lib.precompiled import INT, precompiled
 from .lib.textdiff import word_diff_html
 from .models import Redaction
 from .models.base import PUBLIC_STATUSES
@@ -165,23 +166,24 @@ class Change:
 ACTIONS = {"+": "Added", "~": "Updated", "-": "Removed"}
 
 
-def recent_changes(limit=50, scope=None, before=None):
+def recent_changes(limit=50, scope=None):
     """The latest public history rows across every kind, newest first.
 
-    `scope` maps a kind to a Q on its live model (e.g. one company's records);
-    kinds not in it are left out. One query per kind searched.
+    `scope` (`company_scope()`, `topic_scope()`) keeps one company's or one topic's records;
+    kinds it does not cover are left out. One query per kind searched, each built and
+    compiled once per process (lib/precompiled.py): building the public rule's joins for
+    14 kinds took most of the home page's time.
     """
     changes = []
-    for kind, model in RECORD_KINDS.items():
-        if scope is not None and kind not in scope:
+    covered = RECORD_KINDS if scope is None else SCOPES[scope.name](0)
+    for kind in RECORD_KINDS:
+        if kind not in covered:
             continue
-        live = public_linked(model)  # not the records of a draft company, say
-        if scope is not None:
-            live = live.filter(scope[kind])
-        rows = model.history.filter(editorial_status__in=PUBLIC_STATUSES, id__in=live.values("id"))
-        if before is not None:
-            rows = rows.filter(history_date__lte=before)
-        for row in rows.order_by("-history_date", "-history_id")[:limit]:
+        if scope is None:
+            rows = _latest_rows(kind, limit)
+        else:
+            rows = _latest_rows_of(kind, scope.name, limit, subject=scope.pk)
+        for row in rows:
             changes.append(
                 Change(row.history_date, kind, KIND_LABELS[kind], row.id, record_title(row.instance),
                        row.history_change_reason or "", row.public_attribution,
@@ -191,9 +193,42 @@ def recent_changes(limit=50, scope=None, before=None):
     return changes[:limit]
 
 
+def _latest(kind, limit, live_q=None):
+    model = RECORD_KINDS[kind]
+    live = public_linked(model)  # not the records of a draft company, say
+    if live_q is not None:
+        live = live.filter(live_q)
+    rows = model.history.filter(editorial_status__in=PUBLIC_STATUSES, id__in=live.values("id"))
+    return rows.order_by("-history_date", "-history_id")[:limit]
+
+
+@precompiled()
+def _latest_rows(kind, limit):
+    return _latest(kind, limit)
+
+
+@precompiled(subject=INT)
+def _latest_rows_of(kind, scope, limit, *, subject):
+    return _latest(kind, limit, SCOPES[scope](subject)[kind])
+
+
+@dataclass(frozen=True)
+class Scope:
+    name: str  # a key of SCOPES
+    pk: int
+
+
 def company_scope(company):
     """Every kind of record that belongs to `company`, for recent_changes(scope=...)."""
-    pk = company.pk
+    return Scope("company", company.pk)
+
+
+def topic_scope(topic):
+    """The records filed under `topic`, for recent_changes(scope=...)."""
+    return Scope("topic", topic.pk)
+
+
+def _of_company(pk):
     return {
         "company": Q(pk=pk),
         "product": Q(company_id=pk),
@@ -210,8 +245,7 @@ def company_scope(company):
     }
 
 
-def topic_scope(topic):
-    pk = topic.pk
+def _of_topic(pk):
     return {
         "commitment": Q(topics=pk),
         "statement": Q(topics=pk),
@@ -219,3 +253,6 @@ def topic_scope(topic):
         "gap": Q(commitment__topics=pk),
         "product": Q(capabilities__topics=pk),
     }
+
+
+SCOPES = {"company": _of_company, "topic": _of_topic}
