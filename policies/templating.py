@@ -67,7 +67,10 @@ def quantity(value):
 
 def finalize(value):
     """What Django's language does to every value it prints: aware datetimes in the
-    current time zone, then dates and numbers in the site's format."""
+    current time zone, then dates and numbers in the site's format. Most values are text,
+    which both leave as it is: it returns at once (~900 values on a company page)."""
+    if isinstance(value, str):
+        return value
     return localize(template_localtime(value))
 
 
