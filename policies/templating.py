@@ -74,8 +74,14 @@ def finalize(value):
     return localize(template_localtime(value))
 
 
+def date(value, arg=None):
+    """Django's `date` filter, given the value in the site's time zone as Django's language
+    gives it (the filter is registered `expects_localtime`)."""
+    return defaultfilters.date(template_localtime(value), arg)
+
+
 FILTERS = {
-    "date": defaultfilters.date,
+    "date": date,
     "linebreaks": lambda value: defaultfilters.linebreaks_filter(value, autoescape=True),
     "linebreaksbr": lambda value: defaultfilters.linebreaksbr(value, autoescape=True),
     "money": money,

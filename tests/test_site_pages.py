@@ -284,6 +284,23 @@ def test_the_agencies_page_lists_public_agencies_with_their_contracts(client):
     assert html.count("1 published contract<") == 2  # the department counts its bureau's
 
 
+def test_an_agency_page_names_its_parent_only_when_the_parent_is_public(client):
+    """A published bureau of a department still in draft says nothing of the department
+    (its name was shown as "Part of ..." until a review found it)."""
+    department = f.agency(
+        name="Example Draft Department", code="7200", status="draft", jurisdiction="US federal"
+    )
+    bureau = f.agency(name="Example Public Bureau", code="7201", parent=department, jurisdiction="US federal")
+    html = get_ok(client, bureau.get_absolute_url())
+    assert "Example Draft Department" not in html and "Part of" not in html
+    assert "US federal" in html
+    department.editorial_status = "published"
+    department._change_reason = "Published"
+    department.save()
+    html = get_ok(client, bureau.get_absolute_url())
+    assert f'Part of <a href="{department.get_absolute_url()}">Example Draft Department</a>' in html
+
+
 def test_the_timeline_links_a_public_agency_and_leaves_out_a_contract_with_a_draft_one(
     client, django_capture_on_commit_callbacks
 ):

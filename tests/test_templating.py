@@ -50,6 +50,8 @@ def test_a_value_prints_as_in_django_templates(value):
 def test_an_aware_datetime_prints_in_the_sites_time_zone():
     moment = datetime.datetime(2025, 7, 15, 2, 0, tzinfo=datetime.UTC)
     assert jinja("{{ v }}", v=moment) == django("{{ v }}", v=moment)
+    assert jinja("{{ v|date('j F Y, H:i') }}", v=moment) == django("{{ v|date:'j F Y, H:i' }}", v=moment)
+    assert jinja("{{ v|date('j F Y, H:i') }}", v=moment) == "14 July 2025, 22:00"
     assert jinja("{{ v }}", v=moment) == "14 Jul 2025, 10 p.m."  # 02:00 UTC is 22:00 the day before
 
 
