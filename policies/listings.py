@@ -6,7 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from .asof import public_linked, public_snapshot
+from .asof import linked_public_q, public_linked, public_snapshot
 from .lib.precompiled import DATETIME, INT, precompiled
 from .models import Company, Gap, RightOfReply
 from .models.gaps import OPEN_GAP_STATUSES
@@ -47,7 +47,9 @@ def _with_replies(gaps, replies):
 
 
 def _ordered_gaps(company_id, when):
-    qs = public_snapshot(Gap, when).filter(company__editorial_status__in=("published", "retracted"))
+    """Public gaps whose company, commitment and the commitment's policy are public too: a
+    published gap about a commitment still in draft would print the draft's title."""
+    qs = public_snapshot(Gap, when).filter(linked_public_q(Gap))
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
     return qs.annotate(
@@ -143,21 +145,25 @@ def company_directory(q="", topic=None, agency=None, open_gaps=False, order="nam
 
 
 def _open_gaps():
-    """The public open gaps of the company of the outer query."""
-    return Gap.objects.filter(
-        company_id=OuterRef("pk"), status__in=OPEN_GAP_STATUSES,
-        editorial_status__in=("published", "retracted"),
-    )
+    """The public open gaps of the company of the outer query (the public rule, as listed)."""
+    return public_linked(Gap).filter(company_id=OuterRef("pk"), status__in=OPEN_GAP_STATUSES)
 
 
 def _related_to(qs, topic, agency):
+    """Companies tied to `topic` or `agency` through public records only: a draft contract
+    or statement must not show, by the companies a filter lists, that it exists."""
+    from .models import Commitment, Contract, Product, Statement
+
     if topic is not None:
-        qs = qs.filter(
-            Q(policies__commitments__topics=topic) | Q(statements__topics=topic)
-            | Q(products__capabilities__topics=topic)
-        )
+        commitments = public_linked(Commitment).filter(topics=topic).values("policy__company_id")
+        statements = public_linked(Statement).filter(topics=topic).values("company_id")
+        products = public_linked(Product).filter(capabilities__topics=topic).values("company_id")
+        qs = qs.filter(Q(pk__in=commitments) | Q(pk__in=statements) | Q(pk__in=products))
     if agency is not None:
-        qs = qs.filter(Q(contracts__agency=agency) | Q(intermediated_contracts__agency=agency))
+        contracts = public_linked(Contract).filter(agency=agency)
+        qs = qs.filter(
+            Q(pk__in=contracts.values("vendor_id")) | Q(pk__in=contracts.values("intermediary_id"))
+        )
     return qs
 
 

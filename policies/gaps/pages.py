@@ -62,9 +62,35 @@ def supporting_signals(gaps=(), company=None):
 
 def _signal_rows():
     return (
-        Signal.objects.filter(status__in=SUPPORTING).order_by("first_date", "pk")
+        Signal.objects.filter(status__in=SUPPORTING).filter(evidence_all_public())
+        .order_by("first_date", "pk")
         .values("gap_id", "rule", "summary", "first_date", "last_date")
     )
+
+
+def evidence_all_public():
+    """A Q on signals: every record the signal rests on is one the public may see now.
+
+    A signal's summary quotes its evidence (an employee action's title, a statement's
+    words), and its rule's title alone tells that such evidence exists: evidence embargoed
+    or pulled back to draft after triage must not reach the public through it (the gap
+    page's rule, `views.gaps._public_signals`, in SQL). Content types are named by app and
+    model, not by id, so the SQL is the same text on every database.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from ..asof import public_linked
+    from ..kinds import RECORD_KINDS
+    from ..models import SignalEvidence
+
+    public = Q()
+    for model in RECORD_KINDS.values():  # each evidence row: one index lookup in its kind
+        public |= Q(
+            Exists(public_linked(model).filter(pk=OuterRef("object_id"))),
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+        )
+    return ~Exists(SignalEvidence.objects.filter(signal_id=OuterRef("pk")).exclude(public))
 
 
 @precompiled(company=INT)

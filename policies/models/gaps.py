@@ -9,6 +9,7 @@ from django.db.models import Q
 from ..lib.urls import cached_reverse
 from .base import (
     Citable,
+    PublicQuerySet,
     Publishable,
     TrackedModel,
     choices_constraint,
@@ -164,8 +165,35 @@ class ReplyOutcome(models.TextChoices):
     NO_RESPONSE = "no_response", "No response by the deadline"
 
 
+class RightOfReplyQuerySet(PublicQuerySet):
+    def public(self):
+        """Published or retracted, and about a record the public may see now.
+
+        A reply's question names what it is about: a reply about an employee action still
+        under embargo, or about a record taken back to draft, would tell of it. (Publishing
+        a record publishes its replies; taking it back does not take them back.) Content
+        types are named by app and model, so the SQL is the same on every database.
+        """
+        from django.db.models import Exists, OuterRef
+
+        from ..asof import public_linked
+        from ..kinds import RECORD_KINDS
+
+        about = Q()
+        for model in RECORD_KINDS.values():
+            if model is not RightOfReply:
+                about |= Q(
+                    Exists(public_linked(model).filter(pk=OuterRef("object_id"))),
+                    content_type__app_label=model._meta.app_label,
+                    content_type__model=model._meta.model_name,
+                )
+        return super().public().filter(about)
+
+
 class RightOfReply(Publishable):
     """The company was asked about a gap or claim: when, by when, and what it answered."""
+
+    objects = RightOfReplyQuerySet.as_manager()
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="replies")
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)

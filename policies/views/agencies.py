@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 
 from ..asof import public_linked
-from ..models import Agency, CompanyRelationship, Contract, ContractProduct, RelationshipKind
+from ..models import Agency, CompanyRelationship, Contract, ContractProduct, Product, RelationshipKind
 from ..timeline import public_citations
 from .paging import paginate
 
@@ -79,7 +79,12 @@ def agency(request, slug):
         .filter(agency__in=[obj, *children])
         .select_related("agency", "vendor", "intermediary")
         .prefetch_related(
-            Prefetch("contractproduct_set", queryset=ContractProduct.objects.select_related("product")),
+            # Only public products whose maker is public too (the product's page is then found).
+            Prefetch(
+                "contractproduct_set",
+                queryset=ContractProduct.objects.filter(product__in=public_linked(Product))
+                .select_related("product"),
+            ),
             public_citations(),
         )
         .order_by("started_on", "pk")
@@ -116,9 +121,9 @@ def _gaps_about(agencies):
     types = ContentType.objects.get_for_models(Contract, Observation)
     evidence = GapEvidence.objects.filter(
         Q(content_type=types[Contract],
-          object_id__in=Contract.objects.public().filter(agency__in=agencies).values("pk"))
+          object_id__in=public_linked(Contract).filter(agency__in=agencies).values("pk"))
         | Q(content_type=types[Observation],
-            object_id__in=Observation.objects.public().filter(agency__in=agencies).values("pk"))
+            object_id__in=public_linked(Observation).filter(agency__in=agencies).values("pk"))
     )
     gaps = list(public_gaps().filter(pk__in=evidence.values("gap_id")).prefetch_related(None))
     return attach_public_replies(gaps, evidence.values("gap_id"))

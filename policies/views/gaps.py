@@ -6,7 +6,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import render
 
-from ..asof import as_of_from, public_snapshot, snapshot
+from ..asof import as_of_from, linked_public_q, public_snapshot, snapshot
 from ..gaps.pages import RULE_TITLES, SUPPORTING, SupportingSignal, gap_detail_data
 from ..kinds import KIND_LABELS, kind_of, record_title, record_url
 from ..listings import public_gaps, public_ids, public_replies
@@ -35,7 +35,7 @@ def gap_list(request):
 def _gap(slug, when):
     found = (
         public_snapshot(Gap, when)
-        .filter(slug=slug, company__editorial_status__in=PUBLIC_STATUSES)
+        .filter(linked_public_q(Gap), slug=slug)
         .first()
     )
     if found is None:

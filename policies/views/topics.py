@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, render
 from ..asof import linked_public_q
 from ..listings import public_gaps
 from ..models import Commitment, EmployeeAction, Product, Statement, Topic
-from ..models.base import PUBLIC_STATUSES
 
 
 def topic_list(request):
@@ -17,8 +16,8 @@ def topic(request, slug):
     # Queries: topic (1), commitments, statements, employee actions, gaps (+1 replies), products: 1 each.
     context = {
         "topic": obj,
-        "commitments": Commitment.objects.public().filter(topics=obj).select_related("policy__company")
-        .filter(policy__company__editorial_status__in=PUBLIC_STATUSES).distinct(),
+        "commitments": Commitment.objects.public().filter(linked_public_q(Commitment), topics=obj)
+        .select_related("policy__company").distinct(),
         "statements": Statement.objects.public().filter(linked_public_q(Statement), topics=obj)
         .select_related("company").distinct(),
         "actions": EmployeeAction.objects.public().filter(linked_public_q(EmployeeAction), topics=obj)
