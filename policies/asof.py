@@ -91,6 +91,26 @@ def linked_public_q(model, prefix="", depth=3):
     return q
 
 
+def public_record_q(models, linked=True):
+    """A Q on rows with a generic link (`content_type`, `object_id`): the record it names is
+    of one of `models` and public now: under the whole public rule (`public_linked`), or with
+    `linked=False` by its own status and embargo only (no joins: far cheaper to plan, for
+    queries that are built on every request). Each row costs one index lookup in its
+    record's table. Content types are named by app and model, not by id, so the SQL is the
+    same text on every database (a restore renumbers them)."""
+    from django.db.models import Exists, OuterRef
+
+    found = Q()
+    for model in models:
+        records = public_linked(model) if linked else model.objects.public()
+        found |= Q(
+            Exists(records.filter(pk=OuterRef("object_id"))),
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+        )
+    return found
+
+
 def public_linked(model):
     """`model`'s public records whose links are all public (see `linked_public_q`)."""
     return model.objects.public().filter(linked_public_q(model))

@@ -140,3 +140,21 @@ def test_a_reply_about_an_embargoed_action_is_not_public(client):
     code, html = body(client, f"/records/rightofreply/{reply.pk}/")
     assert code == 200 and "About the EMBARGOED open letter" in html
     assert "Request for comment" in body(client, "/changes/")[1]
+
+
+def test_a_signal_naming_a_draft_commitment_is_not_shown(client):
+    """A signal merged into a gap about another commitment quotes its own in its summary."""
+    company = f.company()
+    gap = f.gap(company)
+    draft = f.commitment(f.policy(company), status="draft", title="DRAFT-COMMITMENT")
+    statement = f.statement(company)
+    signal = saved(m.Signal(rule="unanswered_employees", fingerprint="x:2", company=company, gap=gap,
+                            commitment=draft, status="merged", summary="quotes DRAFT-COMMITMENT"))
+    ct = ContentType.objects.get_for_model(statement)
+    saved(m.SignalEvidence(signal=signal, content_type=ct, object_id=statement.pk))
+    for url in (company.get_absolute_url(), gap.get_absolute_url()):
+        html = body(client, url)[1]
+        assert "Employees raised" not in html and "DRAFT-COMMITMENT" not in html, url
+    publish(draft)
+    for url in (company.get_absolute_url(), gap.get_absolute_url()):
+        assert "Employees raised" in body(client, url)[1], url

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from .. import models as m
 from ..lib.precompiled import INT, precompiled
 from ..models import CommitmentClause, Gap, Signal, SignalStatus
 from ..models.base import PUBLIC_STATUSES
@@ -42,15 +43,15 @@ class SupportingSignal:
     last_date: object
 
 
-def supporting_signals(gaps=(), company=None):
-    """{gap id: [SupportingSignal, ...]} oldest first, for any number of gaps in one query.
-
-    With `company`, the signals of all its gaps: one query whether it has gaps or not.
+def supporting_signals(gap=None, company=None):
+    """{gap id: [SupportingSignal, ...]} oldest first, of one gap or of all the gaps of
+    `company`: one query, whether there are gaps or not. Only signals the public may read
+    (`signal_public_q`); compiled once per process (lib/precompiled.py).
     """
     if company is not None:
         rows = _company_signal_rows(company=company.pk)
     else:
-        rows = _signal_rows().filter(gap__in=[g.pk for g in gaps])
+        rows = _gap_signal_rows(gap=gap.pk)
     out = defaultdict(list)
     for s in rows:
         out[s["gap_id"]].append(
@@ -62,40 +63,50 @@ def supporting_signals(gaps=(), company=None):
 
 def _signal_rows():
     return (
-        Signal.objects.filter(status__in=SUPPORTING).filter(evidence_all_public())
+        Signal.objects.filter(status__in=SUPPORTING).filter(signal_public_q())
         .order_by("first_date", "pk")
         .values("gap_id", "rule", "summary", "first_date", "last_date")
     )
 
 
-def evidence_all_public():
-    """A Q on signals: every record the signal rests on is one the public may see now.
+def signal_public_q():
+    """A Q on signals the public may read: the commitment it names and every record it
+    rests on are public now.
 
     A signal's summary quotes its evidence (an employee action's title, a statement's
     words), and its rule's title alone tells that such evidence exists: evidence embargoed
     or pulled back to draft after triage must not reach the public through it (the gap
-    page's rule, `views.gaps._public_signals`, in SQL). Content types are named by app and
-    model, not by id, so the SQL is the same text on every database.
+    page showed it, and the company page named its rule). Its summary also quotes its own
+    commitment, which a merge can make another than the gap's.
     """
     from django.db.models import Exists, OuterRef
 
-    from ..asof import public_linked
-    from ..kinds import RECORD_KINDS
+    from ..asof import public_linked, public_record_q
     from ..models import SignalEvidence
 
-    public = Q()
-    for model in RECORD_KINDS.values():  # each evidence row: one index lookup in its kind
-        public |= Q(
-            Exists(public_linked(model).filter(pk=OuterRef("object_id"))),
-            content_type__app_label=model._meta.app_label,
-            content_type__model=model._meta.model_name,
-        )
-    return ~Exists(SignalEvidence.objects.filter(signal_id=OuterRef("pk")).exclude(public))
+    evidence = SignalEvidence.objects.filter(signal_id=OuterRef("pk"))
+    hidden = evidence.exclude(public_record_q(EVIDENCE_MODELS))
+    public_commitment = public_linked(m.Commitment).filter(pk=OuterRef("commitment_id"))
+    commitment = Q(commitment__isnull=True) | Exists(public_commitment)
+    return commitment & ~Exists(hidden)
+
+
+# What the rules cite as evidence (rules.py): a signal resting on any other kind of record
+# is left out by `signal_public_q` until it is listed here.
+EVIDENCE_MODELS = (
+    m.PolicyVersion, m.Contract, m.CompanyRelationship, m.Product, m.Statement, m.Observation,
+    m.EmployeeAction, m.RightOfReply,
+)
 
 
 @precompiled(company=INT)
 def _company_signal_rows(*, company):
     return _signal_rows().filter(gap__company_id=company)
+
+
+@precompiled(gap=INT)
+def _gap_signal_rows(*, gap):
+    return _signal_rows().filter(gap_id=gap)
 
 
 def status_changes(gap, as_of=None):
@@ -139,7 +150,7 @@ def gap_detail_data(gap, as_of=None):
     """What the gap analysis adds to the gap page (4 queries)."""
     return {
         "clause_as_it_stood": clause_as_it_stood(gap),
-        "signals": supporting_signals([gap])[gap.pk],
+        "signals": supporting_signals(gap=gap)[gap.pk],
         "status_changes": status_changes(gap, as_of),
         "is_open": gap.status in OPEN_GAP_STATUSES,
     }

@@ -7,10 +7,10 @@ from django.http import Http404
 from django.shortcuts import render
 
 from ..asof import as_of_from, linked_public_q, public_snapshot, snapshot
-from ..gaps.pages import RULE_TITLES, SUPPORTING, SupportingSignal, gap_detail_data
+from ..gaps.pages import gap_detail_data
 from ..kinds import KIND_LABELS, kind_of, record_title, record_url
 from ..listings import public_gaps, public_ids, public_replies
-from ..models import CommitmentClause, EmployeeAction, Gap, GapEvidence, Signal
+from ..models import CommitmentClause, EmployeeAction, Gap, GapEvidence
 from ..models.base import PUBLIC_STATUSES
 from ..timeline import public_citations
 from .paging import paginate
@@ -90,28 +90,6 @@ def _clauses(gap, when):
     return clauses
 
 
-def _public_signals(gap):
-    """The gap's supporting signals whose evidence is all public now.
-
-    A signal's summary is text written when the rule fired: it quotes its evidence
-    (an employee action's title, a statement's words). Evidence embargoed or pulled
-    back to draft after the signal was triaged must not reach the public through it.
-    """
-    signals = list(
-        Signal.objects.filter(gap_id=gap.pk, status__in=SUPPORTING).order_by("first_date", "pk")
-        .prefetch_related("evidence__record")
-    )
-    records = [e.record for s in signals for e in s.evidence.all()]
-    visible = public_ids(records)
-    shown = []
-    for s in signals:
-        evidence = [e.record for e in s.evidence.all()]
-        if all(r is not None and (type(r), r.pk) in visible and _is_public(r) for r in evidence):
-            shown.append(SupportingSignal(s.rule, RULE_TITLES.get(s.rule, s.rule), s.summary,
-                                          s.first_date, s.last_date))
-    return shown
-
-
 def gap(request, slug):
     when = as_of_from(request)
     obj = _gap(slug, when)
@@ -120,5 +98,4 @@ def gap(request, slug):
         "clauses": _clauses(obj, when), "evidence": _evidence(obj), "replies": list(obj.replies.all()),
         **gap_detail_data(obj, as_of=when),
     }
-    context["signals"] = _public_signals(obj)
     return render(request, "policies/gap.html", context)
