@@ -175,7 +175,7 @@ def recent_changes(limit=50, scope=None):
     14 kinds took most of the home page's time.
     """
     changes = []
-    covered = RECORD_KINDS if scope is None else SCOPES[scope.name](0)
+    covered = RECORD_KINDS if scope is None else SCOPE_KINDS[scope.name]
     for kind in RECORD_KINDS:
         if kind not in covered:
             continue
@@ -256,3 +256,4 @@ def _of_topic(pk):
 
 
 SCOPES = {"company": _of_company, "topic": _of_topic}
+SCOPE_KINDS = {name: frozenset(of(0)) for name, of in SCOPES.items()}  # the kinds each covers

@@ -25,15 +25,10 @@ def body(client, url):
 
 
 def publish(record):
-    record.editorial_status = "published"
-    record._change_reason = "Published"
-    record.save()
+    f._save(f._published(record, "published"), reason="Published")
 
 
-def saved(obj):
-    obj._change_reason = "Test"
-    obj.save()
-    return obj
+saved = f._save
 
 
 def test_a_gap_about_a_draft_commitment_is_shown_nowhere(client):
